@@ -1,0 +1,70 @@
+package dev.adaptiveio.epoll;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+import dev.adaptiveio.core.conn.ConnectionCore;
+import dev.adaptiveio.core.conn.DetachedConnection;
+import dev.adaptiveio.core.loop.NativeIoThread;
+import dev.adaptiveio.core.natives.IoPoller;
+import dev.adaptiveio.core.natives.epoll.EpollPoller;
+import dev.adaptiveio.core.worker.NativeXnioWorker;
+import org.xnio.ChannelListener;
+import org.xnio.ChannelPipe;
+import org.xnio.IoFuture;
+import org.xnio.OptionMap;
+import org.xnio.StreamConnection;
+import org.xnio.XnioIoFactory;
+import org.xnio.channels.BoundChannel;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
+
+/** An I/O thread whose loop waits in {@code epoll_wait}. */
+public final class EpollIoThread extends NativeIoThread {
+
+    private EpollPoller epoll;
+
+    EpollIoThread(NativeXnioWorker worker, int number, String name, ThreadGroup group, long stackSize) {
+        super(worker, number, EpollXnio.NAME, name, group, stackSize);
+    }
+
+    @Override
+    protected IoPoller createPoller() throws IOException {
+        epoll = new EpollPoller(this, this);
+        return epoll;
+    }
+
+    EpollPoller epoll() {
+        return epoll;
+    }
+
+    @Override
+    public EpollStreamConnection adopt(DetachedConnection detached) throws IOException {
+        if (!inThisThread()) {
+            throw new IllegalStateException("adopt must run on " + getName());
+        }
+        ConnectionCore core = detached.adoptBy(EpollXnio.NAME);
+        return new EpollStreamConnection(this, core, null);
+    }
+
+    @Override
+    protected IoFuture<StreamConnection> openTcpStreamConnection(InetSocketAddress bindAddress,
+            InetSocketAddress destinationAddress, ChannelListener<? super StreamConnection> openListener,
+            ChannelListener<? super BoundChannel> bindListener, OptionMap optionMap) {
+        return new EpollConnector(this, bindAddress, destinationAddress, openListener, bindListener, optionMap).start();
+    }
+
+    // Pipes are not on the hot path: XNIO's NIO implementation serves them.
+
+    @Override
+    public ChannelPipe<StreamConnection, StreamConnection> createFullDuplexPipeConnection(XnioIoFactory peer)
+            throws IOException {
+        return getWorker().fallbackWorker().getIoThread().createFullDuplexPipeConnection();
+    }
+
+    @Override
+    public ChannelPipe<StreamSourceChannel, StreamSinkChannel> createHalfDuplexPipe(XnioIoFactory peer)
+            throws IOException {
+        return getWorker().fallbackWorker().getIoThread().createHalfDuplexPipe();
+    }
+}

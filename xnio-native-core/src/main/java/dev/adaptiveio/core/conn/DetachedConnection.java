@@ -1,0 +1,79 @@
+package dev.adaptiveio.core.conn;
+
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A live TCP connection between two engines: its fd is open and not shut down, no engine
+ * polls it, and the bytes already read from it travel in the core.
+ * <p>
+ * Whoever holds it owns the fd: {@link #adoptBy} hands it to an engine exactly once, and
+ * {@link #close()} closes the fd if nobody adopted it.
+ */
+public final class DetachedConnection implements Closeable {
+
+    private final ConnectionCore core;
+    private final String fromEngine;
+    private final long detachedAtNanos;
+    private final AtomicBoolean claimed = new AtomicBoolean();
+
+    DetachedConnection(ConnectionCore core, String fromEngine) {
+        this.core = core;
+        this.fromEngine = fromEngine;
+        this.detachedAtNanos = System.nanoTime();
+    }
+
+    /** The engine the connection was detached from. */
+    public String fromEngine() {
+        return fromEngine;
+    }
+
+    public int fd() {
+        return core.fd();
+    }
+
+    public InetSocketAddress peerAddress() {
+        return core.peerAddress();
+    }
+
+    public InetSocketAddress localAddress() {
+        return core.localAddress();
+    }
+
+    /** Bytes read from the socket but not consumed; they are delivered first after adoption. */
+    public int carriedBytes() {
+        return core.carriedBytes();
+    }
+
+    public long detachedAtNanos() {
+        return detachedAtNanos;
+    }
+
+    /**
+     * Claims the core for an adopting engine.
+     *
+     * @throws IllegalStateException if it was adopted or closed already
+     */
+    public ConnectionCore adoptBy(String engine) {
+        if (!claimed.compareAndSet(false, true)) {
+            throw new IllegalStateException("connection " + core + " was already adopted or closed");
+        }
+        core.reopenForAdoption();
+        return core;
+    }
+
+    /** Closes the fd unless an engine adopted the connection. */
+    @Override
+    public void close() {
+        if (claimed.compareAndSet(false, true)) {
+            core.beginClose();
+            core.closeFdIfIdle();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "detached " + core + " from " + fromEngine + " carrying " + carriedBytes() + " byte(s)";
+    }
+}

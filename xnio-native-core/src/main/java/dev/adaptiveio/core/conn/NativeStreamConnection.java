@@ -1,0 +1,818 @@
+package dev.adaptiveio.core.conn;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.adaptiveio.core.log.CoreLogger;
+import dev.adaptiveio.core.loop.NativeIoThread;
+import dev.adaptiveio.core.loop.ReadyTarget;
+import org.xnio.Option;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.XnioIoThread;
+import org.xnio.channels.ReadTimeoutException;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
+import org.xnio.channels.WriteTimeoutException;
+import org.xnio.conduits.Conduits;
+import org.xnio.conduits.ReadReadyHandler;
+import org.xnio.conduits.StreamSinkConduit;
+import org.xnio.conduits.StreamSourceConduit;
+import org.xnio.conduits.WriteReadyHandler;
+
+/**
+ * The XNIO side of a native TCP connection, shared by every engine: the connection is its own
+ * source and sink conduit (as XNIO's NIO socket conduit is), and this class holds everything
+ * XNIO defines about them: resume/suspend/wakeup with level-triggered semantics, await from
+ * other threads, read/write shutdown, timeouts, options, close, and detaching the connection
+ * from its engine. Subclasses move the bytes.
+ * <p>
+ * Readiness: engines set {@link #readReady}/{@link #writeReady} when the kernel says so and
+ * call {@link #readinessChanged()}. A resumed direction whose ready flag is set is dispatched
+ * on the I/O thread, and dispatched again each loop iteration while it stays ready, which is
+ * what NIO's level-triggered selector does. A reader clears {@code readReady} before it asks
+ * the kernel, so an event that arrives during the call is never lost.
+ */
+public abstract class NativeStreamConnection extends StreamConnection
+        implements StreamSourceConduit, StreamSinkConduit, ReadyTarget {
+
+    private static final Option<?>[] SUPPORTED = {
+        Options.CLOSE_ABORT, Options.IP_TRAFFIC_CLASS, Options.KEEP_ALIVE, Options.READ_TIMEOUT,
+        Options.RECEIVE_BUFFER, Options.SEND_BUFFER, Options.TCP_NODELAY, Options.WRITE_TIMEOUT, Options.CORK,
+    };
+
+    protected final NativeIoThread ioThread;
+    protected final ConnectionCore core;
+
+    private ReadReadyHandler readHandler;
+    private WriteReadyHandler writeHandler;
+    private volatile boolean readResumed;
+    private volatile boolean writeResumed;
+    /** The kernel may have data (or EOF) for us; engines set it, readers clear it. */
+    protected volatile boolean readReady;
+    /** The kernel may take more output; engines maintain it. */
+    protected volatile boolean writeReady = true;
+    private volatile boolean readWakeup;
+    private volatile boolean writeWakeup;
+    private boolean scheduled;
+    private final AtomicBoolean remoteScheduled = new AtomicBoolean();
+    private final Runnable remoteDispatch = this::remoteDispatch;
+
+    private volatile boolean writeShutdownRequested;
+    private volatile boolean detached;
+    private final Object awaitLock = new Object();
+    private volatile int waiters;
+    private long lastReadNanos;
+    private long lastWriteNanos;
+
+    protected NativeStreamConnection(NativeIoThread ioThread, ConnectionCore core) {
+        super(ioThread);
+        this.ioThread = ioThread;
+        this.core = core;
+        setSourceConduit(this);
+        setSinkConduit(this);
+    }
+
+    public final ConnectionCore core() {
+        return core;
+    }
+
+    public final NativeIoThread nativeIoThread() {
+        return ioThread;
+    }
+
+    /** The engine that serves this connection. */
+    public final String engineName() {
+        return ioThread.engineName();
+    }
+
+    // =====================================================================================
+    // What engines implement
+
+    /** Reads from the kernel (or the engine's completed buffers) into {@code dst}: XNIO results. */
+    protected abstract int engineRead(ByteBuffer dst) throws IOException;
+
+    /** Scattering variant of {@link #engineRead(ByteBuffer)}. */
+    protected abstract long engineRead(ByteBuffer[] dsts, int offset, int length) throws IOException;
+
+    /** Accepts output; may gather it for the end of the loop iteration. */
+    protected abstract long engineWrite(ByteBuffer[] srcs, int offset, int length) throws IOException;
+
+    protected abstract int engineWrite(ByteBuffer src) throws IOException;
+
+    /**
+     * Pushes accepted output towards the kernel.
+     *
+     * @param mustSend {@code true} when the output must have reached the kernel on return
+     *                 (before a shutdown or a detach); {@code false} lets output gathered on
+     *                 the I/O thread leave at the end of this loop iteration
+     * @return {@code true} if nothing the caller must wait for remains
+     */
+    protected abstract boolean engineFlush(boolean mustSend) throws IOException;
+
+    /** Whether accepted output has not reached the kernel yet. */
+    protected abstract boolean hasPendingOutput();
+
+    /** Drops accepted output that has not reached the kernel. */
+    protected abstract void discardPendingOutput();
+
+    protected abstract void engineShutdownInput() throws IOException;
+
+    /** Called once all output has been sent. */
+    protected abstract void engineShutdownOutput() throws IOException;
+
+    /**
+     * Stops the engine from serving this connection and releases what it holds for it; on the
+     * I/O thread. When {@code keepFd} is false the engine closes the fd (through
+     * {@link ConnectionCore#closeFdIfIdle()}, possibly later); when true the fd stays open and
+     * un-shut for another engine, and the engine moves any bytes it read ahead into the core
+     * before calling {@code whenReleased}.
+     */
+    protected abstract void engineRelease(boolean keepFd, Runnable whenReleased);
+
+    /** Hook: reads were resumed (engines that must arm a receive do it here). */
+    protected void readsResumed() {
+    }
+
+    /** Hook: writes were resumed. */
+    protected void writesResumed() {
+    }
+
+    /** Hook: a thread is about to wait for readiness (engines without standing interest arm a poll). */
+    protected void awaitingReadable() {
+    }
+
+    protected void awaitingWritable() {
+    }
+
+    // =====================================================================================
+    // Readiness and dispatch
+
+    /**
+     * Engines call this after changing a ready flag; dispatches from the I/O thread, or wakes
+     * the threads waiting in {@code await*}.
+     */
+    protected final void readinessChanged() {
+        if (waiters > 0) {
+            synchronized (awaitLock) {
+                awaitLock.notifyAll();
+            }
+        }
+        if ((readResumed && (readReady || readWakeup)) || (writeResumed && (writeReady || writeWakeup))) {
+            schedule();
+        }
+    }
+
+    private void schedule() {
+        if (ioThread.inThisThread()) {
+            if (!scheduled) {
+                scheduled = true;
+                ioThread.scheduleReady(this);
+            }
+        } else if (remoteScheduled.compareAndSet(false, true)) {
+            try {
+                ioThread.execute(remoteDispatch);
+            } catch (RuntimeException e) {
+                remoteScheduled.set(false);
+            }
+        }
+    }
+
+    private void remoteDispatch() {
+        remoteScheduled.set(false);
+        schedule();
+    }
+
+    @Override
+    public final void dispatchReady() {
+        scheduled = false;
+        if (detached || core.isClosing()) {
+            return;
+        }
+        if (readResumed && (readReady || readWakeup)) {
+            readWakeup = false;
+            ReadReadyHandler h = readHandler;
+            if (h != null) {
+                try {
+                    h.readReady();
+                } catch (Throwable t) {
+                    CoreLogger.LOG.listenerFailed(t, this);
+                }
+            }
+        }
+        if (writeResumed && (writeReady || writeWakeup)) {
+            writeWakeup = false;
+            WriteReadyHandler h = writeHandler;
+            if (h != null) {
+                try {
+                    h.writeReady();
+                } catch (Throwable t) {
+                    CoreLogger.LOG.listenerFailed(t, this);
+                }
+            }
+        }
+        // Level-triggered: still resumed and still ready means call again next iteration.
+        if (!detached && !core.isClosing()
+                && ((readResumed && (readReady || readWakeup)) || (writeResumed && (writeReady || writeWakeup)))) {
+            scheduled = true;
+            ioThread.scheduleReady(this);
+        }
+    }
+
+    // =====================================================================================
+    // Source conduit
+
+    @Override
+    public final int read(ByteBuffer dst) throws IOException {
+        if (isReadShutdown()) {
+            return -1;
+        }
+        int n;
+        if (core.hasCarried()) {
+            n = core.drainCarried(dst);
+        } else {
+            n = engineRead(dst);
+        }
+        checkReadTimeout(n);
+        return n;
+    }
+
+    @Override
+    public final long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        if (isReadShutdown()) {
+            return -1;
+        }
+        long n;
+        if (core.hasCarried()) {
+            n = 0;
+            for (int i = offset; i < offset + length && core.hasCarried(); i++) {
+                n += core.drainCarried(dsts[i]);
+            }
+        } else {
+            n = engineRead(dsts, offset, length);
+        }
+        checkReadTimeout(n);
+        return n;
+    }
+
+    private void checkReadTimeout(long result) throws ReadTimeoutException {
+        int timeout = core.readTimeoutMillis();
+        if (timeout > 0) {
+            long now = System.nanoTime();
+            if (result != 0) {
+                lastReadNanos = now;
+            } else if (lastReadNanos != 0 && now - lastReadNanos > TimeUnit.MILLISECONDS.toNanos(timeout)) {
+                throw new ReadTimeoutException("Read timed out after " + timeout + " ms on " + this);
+            }
+        }
+    }
+
+    @Override
+    public long transferTo(long position, long count, FileChannel target) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(count, 64 * 1024));
+        long total = 0;
+        while (total < count) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), count - total));
+            int n = read(buffer);
+            if (n <= 0) {
+                return total == 0 ? n : total;
+            }
+            buffer.flip();
+            while (buffer.hasRemaining()) {
+                total += target.write(buffer, position + total);
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target) throws IOException {
+        return Conduits.transfer(this, count, throughBuffer, target);
+    }
+
+    @Override
+    public final void suspendReads() {
+        readResumed = false;
+    }
+
+    @Override
+    public final void resumeReads() {
+        readResumed = true;
+        readsResumed();
+        readinessChanged();
+    }
+
+    @Override
+    public final void wakeupReads() {
+        readWakeup = true;
+        resumeReads();
+    }
+
+    @Override
+    public final boolean isReadResumed() {
+        return readResumed;
+    }
+
+    @Override
+    public final void terminateReads() throws IOException {
+        try {
+            if (readClosed() && !detached && isOpen()) {
+                runGuarded(this::engineShutdownInput);
+            }
+        } finally {
+            ReadReadyHandler h = readHandler;
+            if (h != null) {
+                try {
+                    h.terminated();
+                } catch (Throwable ignored) {
+                }
+            }
+            wakeWaiters();
+        }
+    }
+
+    @Override
+    public final void awaitReadable() throws IOException {
+        awaitReadable(-1, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public final void awaitReadable(long time, TimeUnit timeUnit) throws IOException {
+        awaitReady(true, time < 0 ? -1 : timeUnit.toNanos(time));
+    }
+
+    @Override
+    public final XnioIoThread getReadThread() {
+        return ioThread;
+    }
+
+    @Override
+    public final void setReadReadyHandler(ReadReadyHandler handler) {
+        this.readHandler = handler;
+    }
+
+    // =====================================================================================
+    // Sink conduit
+
+    @Override
+    public final int write(ByteBuffer src) throws IOException {
+        checkWritable();
+        int n = engineWrite(src);
+        checkWriteTimeout(n);
+        return n;
+    }
+
+    @Override
+    public final long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        checkWritable();
+        long n = engineWrite(srcs, offset, length);
+        checkWriteTimeout(n);
+        return n;
+    }
+
+    private void checkWritable() throws ClosedChannelException {
+        if (writeShutdownRequested || isWriteShutdown() || !isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    private void checkWriteTimeout(long result) throws WriteTimeoutException {
+        int timeout = core.writeTimeoutMillis();
+        if (timeout > 0) {
+            long now = System.nanoTime();
+            if (result != 0) {
+                lastWriteNanos = now;
+            } else if (lastWriteNanos != 0 && now - lastWriteNanos > TimeUnit.MILLISECONDS.toNanos(timeout)) {
+                throw new WriteTimeoutException("Write timed out after " + timeout + " ms on " + this);
+            }
+        }
+    }
+
+    @Override
+    public final int writeFinal(ByteBuffer src) throws IOException {
+        return Conduits.writeFinalBasic(this, src);
+    }
+
+    @Override
+    public final long writeFinal(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return Conduits.writeFinalBasic(this, srcs, offset, length);
+    }
+
+    @Override
+    public long transferFrom(FileChannel src, long position, long count) throws IOException {
+        checkWritable();
+        ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.max(1, Math.min(count, 64 * 1024)));
+        long total = 0;
+        while (total < count) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), count - total));
+            int n = src.read(buffer, position + total);
+            if (n <= 0) {
+                break;
+            }
+            buffer.flip();
+            int written = write(buffer);
+            total += written;
+            if (written < n) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public long transferFrom(StreamSourceChannel source, long count, ByteBuffer throughBuffer) throws IOException {
+        return Conduits.transfer(source, count, throughBuffer, this);
+    }
+
+    @Override
+    public final boolean flush() throws IOException {
+        if (!isOpen()) {
+            return !hasPendingOutput();
+        }
+        boolean flushed = engineFlush(writeShutdownRequested);
+        if (flushed && writeShutdownRequested && !isWriteShutdown()) {
+            finishWriteShutdown();
+        }
+        return flushed;
+    }
+
+    @Override
+    public final void suspendWrites() {
+        writeResumed = false;
+    }
+
+    @Override
+    public final void resumeWrites() {
+        writeResumed = true;
+        writesResumed();
+        readinessChanged();
+    }
+
+    @Override
+    public final void wakeupWrites() {
+        writeWakeup = true;
+        resumeWrites();
+    }
+
+    @Override
+    public final boolean isWriteResumed() {
+        return writeResumed;
+    }
+
+    @Override
+    public final void terminateWrites() throws IOException {
+        if (!isOpen() || detached) {
+            // close() got here first: it already took care of the output
+            writeTerminated();
+            return;
+        }
+        writeShutdownRequested = true;
+        if (engineFlush(true)) {
+            finishWriteShutdown();
+        }
+    }
+
+    private void finishWriteShutdown() throws IOException {
+        try {
+            if (writeClosed() && !detached && isOpen()) {
+                runGuarded(this::engineShutdownOutput);
+            }
+        } finally {
+            writeTerminated();
+        }
+    }
+
+    private void writeTerminated() {
+        WriteReadyHandler h = writeHandler;
+        if (h != null) {
+            try {
+                h.terminated();
+            } catch (Throwable ignored) {
+            }
+        }
+        wakeWaiters();
+    }
+
+    @Override
+    public final void truncateWrites() throws IOException {
+        discardPendingOutput();
+        terminateWrites();
+    }
+
+    @Override
+    public final boolean isWriteShutdown() {
+        return super.isWriteShutdown();
+    }
+
+    @Override
+    public final boolean isReadShutdown() {
+        return super.isReadShutdown();
+    }
+
+    @Override
+    public final void awaitWritable() throws IOException {
+        awaitWritable(-1, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public final void awaitWritable(long time, TimeUnit timeUnit) throws IOException {
+        awaitReady(false, time < 0 ? -1 : timeUnit.toNanos(time));
+    }
+
+    @Override
+    public final XnioIoThread getWriteThread() {
+        return ioThread;
+    }
+
+    @Override
+    public final void setWriteReadyHandler(WriteReadyHandler handler) {
+        this.writeHandler = handler;
+    }
+
+    // =====================================================================================
+    // Waiting from other threads
+
+    private void awaitReady(boolean read, long timeoutNanos) throws IOException {
+        if (isReadyOrDone(read)) {
+            return;
+        }
+        if (read) {
+            awaitingReadable();
+        } else {
+            awaitingWritable();
+        }
+        long deadline = timeoutNanos < 0 ? 0 : System.nanoTime() + timeoutNanos;
+        synchronized (awaitLock) {
+            waiters++;
+            try {
+                while (!isReadyOrDone(read)) {
+                    if (timeoutNanos < 0) {
+                        awaitLock.wait();
+                    } else {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            return;
+                        }
+                        TimeUnit.NANOSECONDS.timedWait(awaitLock, left);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            } finally {
+                waiters--;
+            }
+        }
+    }
+
+    private boolean isReadyOrDone(boolean read) {
+        if (!isOpen() || detached) {
+            return true;
+        }
+        if (read) {
+            return readReady || core.hasCarried() || isReadShutdown();
+        }
+        return (writeReady && !hasPendingOutput()) || isWriteShutdown();
+    }
+
+    private void wakeWaiters() {
+        if (waiters > 0) {
+            synchronized (awaitLock) {
+                awaitLock.notifyAll();
+            }
+        }
+    }
+
+    // =====================================================================================
+    // Guarding system calls made off the I/O thread
+
+    protected interface SysCall {
+        void run() throws IOException;
+    }
+
+    /** Runs a system call on the fd, protected against a concurrent close when off the I/O thread. */
+    protected final void runGuarded(SysCall call) throws IOException {
+        if (ioThread.inThisThread()) {
+            if (core.isClosing()) {
+                throw new ClosedChannelException();
+            }
+            call.run();
+            return;
+        }
+        core.enter();
+        try {
+            call.run();
+        } finally {
+            if (core.exit()) {
+                finishCloseLater();
+            }
+        }
+    }
+
+    // =====================================================================================
+    // Close and detach
+
+    @Override
+    protected final void closeAction() throws IOException {
+        if (detached) {
+            return;
+        }
+        core.beginClose();
+        wakeWaiters();
+        ioThread.runOnThread(() -> engineRelease(false, this::released));
+    }
+
+    /** Asks the I/O thread to finish a close that waited for another thread's system call. */
+    protected final void finishCloseLater() {
+        ioThread.runOnThread(() -> engineRelease(false, this::released));
+    }
+
+    /** Engines call this when they stopped tracking the connection. */
+    protected void released() {
+    }
+
+    /**
+     * Detaches this connection from its engine without closing or shutting down its fd. Runs on
+     * the I/O thread (hopping there if needed); Undertow's per-connection state is cleaned up
+     * through the connection's close listeners, which run as for any close.
+     *
+     * @param listener told on the I/O thread when the fd is free, or why it cannot move
+     */
+    public final void detach(DetachListener listener) {
+        ioThread.runOnThread(() -> detachOnThread(listener));
+    }
+
+    private void detachOnThread(DetachListener listener) {
+        if (isOpen() && !detached) {
+            try {
+                // A response gathered in this iteration leaves now, not with the next engine.
+                engineFlush(true);
+            } catch (IOException e) {
+                listener.refused(this, "output failed: " + e.getMessage());
+                return;
+            }
+        }
+        String refusal = detachRefusal();
+        if (refusal != null) {
+            listener.refused(this, refusal);
+            return;
+        }
+        detached = true;
+        readResumed = false;
+        writeResumed = false;
+        engineRelease(true, () -> {
+            DetachedConnection moved = new DetachedConnection(core, engineName());
+            try {
+                // XNIO's close runs the close listeners (Undertow cleans up); closeAction and the
+                // terminate methods see "detached" and leave the fd alone.
+                close();
+            } catch (IOException ignored) {
+            }
+            listener.detached(moved);
+        });
+    }
+
+    /** Why this connection cannot move now, or {@code null} when it can. */
+    protected String detachRefusal() {
+        if (detached) {
+            return "already detached";
+        }
+        if (!isOpen() || isReadShutdown() || isWriteShutdown() || writeShutdownRequested || core.isClosing()) {
+            return "closed or half-closed";
+        }
+        if (hasPendingOutput()) {
+            return "output not yet sent";
+        }
+        return null;
+    }
+
+    public final boolean isDetached() {
+        return detached;
+    }
+
+    /** Receives the outcome of {@link #detach}. */
+    public interface DetachListener {
+        void detached(DetachedConnection connection);
+
+        void refused(NativeStreamConnection connection, String reason);
+    }
+
+    // =====================================================================================
+    // Connection
+
+    @Override
+    public final SocketAddress getPeerAddress() {
+        return core.peerAddress();
+    }
+
+    @Override
+    public final SocketAddress getLocalAddress() {
+        return core.localAddress();
+    }
+
+    @Override
+    public boolean supportsOption(Option<?> option) {
+        for (Option<?> o : SUPPORTED) {
+            if (o == option) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public <T> T getOption(Option<T> option) throws IOException {
+        OptionAccess<T> access = new OptionAccess<>(option);
+        runGuarded(() -> access.value = readOption(option));
+        return access.value;
+    }
+
+    @Override
+    public <T> T setOption(Option<T> option, T value) throws IOException {
+        OptionAccess<T> access = new OptionAccess<>(option);
+        runGuarded(() -> {
+            access.value = readOption(option);
+            writeOption(option, value);
+        });
+        return access.value;
+    }
+
+    private static final class OptionAccess<T> {
+        final Option<T> option;
+        T value;
+
+        OptionAccess(Option<T> option) {
+            this.option = option;
+        }
+    }
+
+    private <T> T readOption(Option<T> option) throws IOException {
+        var s = core.socket();
+        Object v;
+        if (option == Options.CLOSE_ABORT) {
+            v = s.isAbortOnClose();
+        } else if (option == Options.IP_TRAFFIC_CLASS) {
+            v = s.getTrafficClass();
+        } else if (option == Options.KEEP_ALIVE) {
+            v = s.isKeepAlive();
+        } else if (option == Options.READ_TIMEOUT) {
+            v = core.readTimeoutMillis();
+        } else if (option == Options.RECEIVE_BUFFER) {
+            v = s.getReceiveBufferSize();
+        } else if (option == Options.SEND_BUFFER) {
+            v = s.getSendBufferSize();
+        } else if (option == Options.TCP_NODELAY) {
+            v = s.isTcpNoDelay();
+        } else if (option == Options.WRITE_TIMEOUT) {
+            v = core.writeTimeoutMillis();
+        } else if (option == Options.CORK) {
+            v = s.isCork();
+        } else {
+            return null;
+        }
+        return option.cast(v);
+    }
+
+    private <T> void writeOption(Option<T> option, T value) throws IOException {
+        var s = core.socket();
+        if (option == Options.CLOSE_ABORT) {
+            s.setAbortOnClose(Options.CLOSE_ABORT.cast(value, Boolean.FALSE));
+        } else if (option == Options.IP_TRAFFIC_CLASS) {
+            s.setTrafficClass(Options.IP_TRAFFIC_CLASS.cast(value));
+        } else if (option == Options.KEEP_ALIVE) {
+            s.setKeepAlive(Options.KEEP_ALIVE.cast(value, Boolean.FALSE));
+        } else if (option == Options.READ_TIMEOUT) {
+            core.readTimeoutMillis(value == null ? 0 : Options.READ_TIMEOUT.cast(value));
+        } else if (option == Options.RECEIVE_BUFFER) {
+            s.setReceiveBufferSize(Options.RECEIVE_BUFFER.cast(value));
+        } else if (option == Options.SEND_BUFFER) {
+            s.setSendBufferSize(Options.SEND_BUFFER.cast(value));
+        } else if (option == Options.TCP_NODELAY) {
+            s.setTcpNoDelay(Options.TCP_NODELAY.cast(value, Boolean.FALSE));
+        } else if (option == Options.WRITE_TIMEOUT) {
+            core.writeTimeoutMillis(value == null ? 0 : Options.WRITE_TIMEOUT.cast(value));
+        } else if (option == Options.CORK) {
+            s.setCork(Options.CORK.cast(value, Boolean.FALSE));
+        }
+    }
+
+    @Override
+    protected final void notifyWriteClosed() {
+        super.notifyWriteClosed();
+    }
+
+    @Override
+    protected final void notifyReadClosed() {
+        super.notifyReadClosed();
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + core + " on " + ioThread.getName() + "]";
+    }
+}

@@ -1,0 +1,119 @@
+package dev.adaptiveio.core.conn;
+
+import java.nio.ByteBuffer;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.adaptiveio.core.natives.NativeSocket;
+import io.netty.util.internal.PlatformDependent;
+
+/**
+ * Output a connection has accepted but not yet handed to the kernel: the bytes of one loop
+ * iteration, gathered so they leave in one system call.
+ * <p>
+ * The memory is a pooled direct buffer taken on the first byte and returned as soon as the
+ * buffer is empty again, so idle connections hold none. Not thread-safe: the owning connection
+ * serialises access.
+ */
+public final class OutboundBuffer {
+
+    /** Bytes one connection may gather before it must send; a system property can change it. */
+    public static final int CAPACITY = Integer.getInteger("adaptiveio.gather.bytes", 16 * 1024);
+    private static final int POOL_LIMIT = Integer.getInteger("adaptiveio.gather.pool", 4096);
+    private static final Queue<ByteBuffer> POOL = PlatformDependent.newFixedMpmcQueue(POOL_LIMIT);
+    private static final AtomicInteger IN_USE = new AtomicInteger();
+
+    private ByteBuffer buffer;
+    private ByteBuffer view;
+    private int sent;
+
+    public int size() {
+        return buffer == null ? 0 : buffer.position() - sent;
+    }
+
+    public boolean isEmpty() {
+        return size() == 0;
+    }
+
+    /** Room left before the buffer is full. */
+    public int room() {
+        return buffer == null ? CAPACITY : buffer.remaining();
+    }
+
+    /** Copies as much of {@code srcs} as fits; returns the number of bytes taken. */
+    public long append(ByteBuffer[] srcs, int offset, int length) {
+        long taken = 0;
+        for (int i = offset; i < offset + length; i++) {
+            taken += append(srcs[i]);
+            if (srcs[i].hasRemaining()) {
+                break;
+            }
+        }
+        return taken;
+    }
+
+    /** Copies as much of {@code src} as fits; returns the number of bytes taken. */
+    public int append(ByteBuffer src) {
+        int n = Math.min(src.remaining(), room());
+        if (n == 0) {
+            return 0;
+        }
+        if (buffer == null) {
+            acquire();
+        }
+        int limit = src.limit();
+        src.limit(src.position() + n);
+        buffer.put(src);
+        src.limit(limit);
+        return n;
+    }
+
+    /** A view of the unsent bytes, positioned for reading (valid until the next change). */
+    public ByteBuffer pending() {
+        view.limit(buffer.position()).position(sent);
+        return view;
+    }
+
+    /** Marks {@code n} bytes as sent; returns the memory when nothing is left. */
+    public void sent(long n) {
+        sent += (int) n;
+        if (sent == buffer.position()) {
+            release();
+        }
+    }
+
+    /** Drops everything and returns the memory. */
+    public void discard() {
+        if (buffer != null) {
+            release();
+        }
+    }
+
+    private void acquire() {
+        ByteBuffer b = POOL.poll();
+        if (b == null) {
+            b = NativeSocket.allocateDirect(CAPACITY);
+        }
+        IN_USE.incrementAndGet();
+        buffer = b;
+        view = b.duplicate();
+        sent = 0;
+    }
+
+    private void release() {
+        ByteBuffer b = buffer;
+        buffer = null;
+        view = null;
+        sent = 0;
+        IN_USE.decrementAndGet();
+        b.clear();
+        if (!POOL.offer(b)) {
+            io.netty.channel.unix.Buffer.free(b);
+        }
+    }
+
+    /** Buffers held by connections right now (for leak checks and metrics). */
+    public static int buffersInUse() {
+        return IN_USE.get();
+    }
+}

@@ -1,0 +1,335 @@
+package dev.adaptiveio.core.loop;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import dev.adaptiveio.core.log.CoreLogger;
+import dev.adaptiveio.core.natives.IoPoller;
+import dev.adaptiveio.core.worker.NativeXnioWorker;
+import io.netty.util.internal.PlatformDependent;
+import org.xnio.IoUtils;
+import org.xnio.XnioIoThread;
+
+/**
+ * An XNIO I/O thread running one engine's event loop.
+ * <p>
+ * One iteration: run due timers; poll the engine (blocking only when nothing is queued), which
+ * dispatches ready connections; run the ready queue and the task queue until both are quiet
+ * (Undertow re-parses pipelined requests in queued tasks); then send what connections gathered
+ * during the iteration ({@link FlushTarget}). Everything a connection writes in one iteration
+ * can therefore leave in one system call.
+ */
+public abstract class NativeIoThread extends XnioIoThread {
+
+    private static final int MAX_QUIET_PASSES = 256;
+
+    private final NativeXnioWorker worker;
+    private final String engineName;
+    private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
+    private final ArrayDeque<ReadyTarget> ready = new ArrayDeque<>();
+    private final ArrayList<FlushTarget> gathered = new ArrayList<>();
+    private final TimerQueue timers = new TimerQueue();
+    private final Set<Closeable> resources = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile boolean shutdownRequested;
+    private IoPoller poller;
+
+    protected NativeIoThread(NativeXnioWorker worker, int number, String engineName, String name, ThreadGroup group,
+                             long stackSize) {
+        super(worker, number, group, name, stackSize);
+        this.worker = worker;
+        this.engineName = engineName;
+    }
+
+    /** Creates this thread's poller; called on this thread when it starts. */
+    protected abstract IoPoller createPoller() throws IOException;
+
+    /**
+     * Adopts a connection detached from any engine (see
+     * {@link dev.adaptiveio.core.conn.NativeStreamConnection#detach}): this thread serves it
+     * from now on, delivering the bytes it carries before anything new from the socket. Must
+     * run on this thread; the caller then gives the connection to its open listener.
+     */
+    public abstract dev.adaptiveio.core.conn.NativeStreamConnection adopt(
+            dev.adaptiveio.core.conn.DetachedConnection detached) throws IOException;
+
+    protected final IoPoller poller() {
+        return poller;
+    }
+
+    /** The engine's name as users see it: {@code epoll} or {@code io_uring}. */
+    public final String engineName() {
+        return engineName;
+    }
+
+    @Override
+    public NativeXnioWorker getWorker() {
+        return worker;
+    }
+
+    public final boolean inThisThread() {
+        return Thread.currentThread() == this;
+    }
+
+    // ---- the loop
+
+    @Override
+    public final void run() {
+        try {
+            poller = createPoller();
+            poller.initialize();
+        } catch (Throwable t) {
+            CoreLogger.LOG.loopFailure(t, engineName, getName());
+            shutdownRequested = true;
+            finish();
+            return;
+        }
+        try {
+            loop();
+        } finally {
+            finish();
+        }
+    }
+
+    private void loop() {
+        boolean closing = false;
+        for (;;) {
+            try {
+                timers.runDue(System.nanoTime(), this);
+                boolean canBlock = tasks.isEmpty() && ready.isEmpty() && !shutdownRequested;
+                poller.poll(canBlock, timers.nextDeadline());
+                runUntilQuiet();
+                flushGathered();
+                if (shutdownRequested) {
+                    if (!closing) {
+                        closing = true;
+                        closeAllResources();
+                        runUntilQuiet();
+                        flushGathered();
+                    }
+                    if (resources.isEmpty() && tasks.isEmpty() && ready.isEmpty()) {
+                        return;
+                    }
+                    // A resource that lingers (unsent output) is given more iterations; the
+                    // poll above does not block while shutting down.
+                    closeAllResources();
+                }
+            } catch (Throwable t) {
+                CoreLogger.LOG.loopFailure(t, engineName, getName());
+            }
+        }
+    }
+
+    private void runUntilQuiet() {
+        for (int pass = 0; pass < MAX_QUIET_PASSES; pass++) {
+            int n = ready.size();
+            for (int i = 0; i < n; i++) {
+                ReadyTarget target = ready.poll();
+                try {
+                    target.dispatchReady();
+                } catch (Throwable t) {
+                    CoreLogger.LOG.listenerFailed(t, target);
+                }
+            }
+            Runnable task;
+            int budget = 4096;
+            while (budget-- > 0 && (task = tasks.poll()) != null) {
+                safeRun(task);
+            }
+            if (tasks.isEmpty()) {
+                // Ready targets left now were re-queued because they stay ready: next iteration.
+                return;
+            }
+        }
+    }
+
+    private void flushGathered() {
+        ArrayList<FlushTarget> list = gathered;
+        for (int i = 0; i < list.size(); i++) {
+            try {
+                list.get(i).flushGathered();
+            } catch (Throwable t) {
+                CoreLogger.LOG.listenerFailed(t, list.get(i));
+            }
+        }
+        list.clear();
+    }
+
+    private void closeAllResources() {
+        for (Closeable c : new ArrayList<>(resources)) {
+            IoUtils.safeClose(c);
+        }
+    }
+
+    private void finish() {
+        try {
+            if (poller != null) {
+                poller.close();
+            }
+        } catch (Throwable t) {
+            CoreLogger.LOG.closeFailed(t, poller);
+        }
+        timers.clear();
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            // Tasks queued too late are dropped, as XNIO's NIO threads do.
+        }
+        terminated.countDown();
+        worker.ioThreadTerminated(this);
+    }
+
+    final void safeRun(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            CoreLogger.LOG.taskFailed(t, getName());
+        }
+    }
+
+    // ---- scheduling for the engine's connections (I/O thread only unless noted)
+
+    /** Queues a ready target for this iteration's ready pass; I/O thread only. */
+    public final void scheduleReady(ReadyTarget target) {
+        ready.add(target);
+    }
+
+    /** Asks for {@link FlushTarget#flushGathered()} at the end of this iteration; I/O thread only. */
+    public final void scheduleFlush(FlushTarget target) {
+        gathered.add(target);
+    }
+
+    /** Tracks a resource to close when the thread shuts down; I/O thread only. */
+    public final void track(Closeable resource) {
+        resources.add(resource);
+    }
+
+    public final void untrack(Closeable resource) {
+        resources.remove(resource);
+    }
+
+    public final int trackedCount() {
+        return resources.size();
+    }
+
+    /** Runs the task on this thread: now if already on it, else queued. */
+    public final void runOnThread(Runnable task) {
+        if (inThisThread()) {
+            task.run();
+        } else {
+            execute(task);
+        }
+    }
+
+    // ---- XnioExecutor
+
+    @Override
+    public void execute(Runnable command) {
+        if (shutdownRequested && terminated.getCount() == 0) {
+            throw CoreLogger.LOG.threadShutDown(getName());
+        }
+        tasks.add(command);
+        if (!inThisThread()) {
+            IoPoller p = poller;
+            if (p != null) {
+                p.wakeup();
+            }
+        }
+    }
+
+    @Override
+    public Key executeAfter(Runnable command, long time, TimeUnit unit) {
+        long millis = unit.toMillis(time);
+        checkNotShutdown();
+        if (millis <= 0) {
+            execute(command);
+            return Key.IMMEDIATE;
+        }
+        TimerQueue.Timer timer = new TimerQueue.Timer(this, command, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis), 0L);
+        addTimer(timer);
+        return timer;
+    }
+
+    @Override
+    public Key executeAtInterval(Runnable command, long time, TimeUnit unit) {
+        long millis = Math.max(1L, unit.toMillis(time));
+        checkNotShutdown();
+        long period = TimeUnit.MILLISECONDS.toNanos(millis);
+        TimerQueue.Timer timer = new TimerQueue.Timer(this, command, System.nanoTime() + period, period);
+        addTimer(timer);
+        return timer;
+    }
+
+    private void addTimer(TimerQueue.Timer timer) {
+        if (inThisThread()) {
+            timers.add(timer);
+        } else {
+            execute(() -> {
+                if (!timer.cancelled) {
+                    timers.add(timer);
+                }
+            });
+        }
+    }
+
+    void timerCancelled(TimerQueue.Timer timer) {
+        if (inThisThread()) {
+            timers.remove(timer);
+        } else {
+            try {
+                execute(() -> timers.remove(timer));
+            } catch (RejectedExecutionException ignored) {
+                // the thread is gone and its timers with it
+            }
+        }
+    }
+
+    private void checkNotShutdown() {
+        if (shutdownRequested) {
+            throw CoreLogger.LOG.threadShutDown(getName());
+        }
+    }
+
+    // ---- life cycle (called by the worker)
+
+    /** Starts closing everything on this thread; the thread exits once all is closed. */
+    public final void requestShutdown() {
+        shutdownRequested = true;
+        IoPoller p = poller;
+        if (p != null) {
+            p.wakeup();
+        }
+    }
+
+    public final boolean isShutdownRequested() {
+        return shutdownRequested;
+    }
+
+    public final boolean awaitTerminated(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    /** Tasks still queued, for diagnostics. */
+    public final List<Runnable> drainTasks() {
+        List<Runnable> list = new ArrayList<>();
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            list.add(r);
+        }
+        return list;
+    }
+
+    @Override
+    public String toString() {
+        return getName();
+    }
+}

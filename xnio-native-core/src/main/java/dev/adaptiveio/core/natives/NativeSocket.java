@@ -1,0 +1,267 @@
+package dev.adaptiveio.core.natives;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.Socket;
+
+/**
+ * A non-blocking TCP socket file descriptor and the system calls we make on it.
+ * <p>
+ * I/O results follow XNIO: a positive count, {@code 0} when the call would block, {@code -1} at
+ * end of stream. The caller owns the fd: nothing here closes it except {@link #close()}.
+ */
+public final class NativeSocket {
+
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_CORK = 3;
+    private static final int MAX_IOV = 1024;
+    private static final int HEAP_COPY_CHUNK = 64 * 1024;
+    private static final ThreadLocal<ByteBuffer> HEAP_BOUNCE =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(HEAP_COPY_CHUNK));
+
+    private final Socket socket;
+
+    private NativeSocket(Socket socket) {
+        this.socket = socket;
+    }
+
+    /** Wraps an fd that is already a non-blocking TCP socket. */
+    public static NativeSocket wrap(int fd) {
+        return new NativeSocket(new Socket(fd));
+    }
+
+    /** A new non-blocking TCP socket (dual-stack where the JVM prefers IPv6). */
+    public static NativeSocket openStream() {
+        return new NativeSocket(Socket.newSocketStream());
+    }
+
+    public int fd() {
+        return socket.intValue();
+    }
+
+    public boolean isOpen() {
+        return socket.isOpen();
+    }
+
+    // ---- data
+
+    public int read(ByteBuffer dst) throws IOException {
+        int pos = dst.position();
+        int limit = dst.limit();
+        if (pos == limit) {
+            return 0;
+        }
+        if (dst.isDirect()) {
+            int n = socket.read(dst, pos, limit);
+            if (n > 0) {
+                dst.position(pos + n);
+            }
+            return n;
+        }
+        ByteBuffer bounce = HEAP_BOUNCE.get();
+        bounce.clear().limit(Math.min(bounce.capacity(), limit - pos));
+        int n = socket.read(bounce, 0, bounce.limit());
+        if (n > 0) {
+            bounce.limit(n);
+            dst.put(bounce);
+        }
+        return n;
+    }
+
+    public int write(ByteBuffer src) throws IOException {
+        int pos = src.position();
+        int limit = src.limit();
+        if (pos == limit) {
+            return 0;
+        }
+        if (src.isDirect()) {
+            int n = socket.write(src, pos, limit);
+            src.position(pos + n);
+            return n;
+        }
+        ByteBuffer bounce = HEAP_BOUNCE.get();
+        int len = Math.min(bounce.capacity(), limit - pos);
+        bounce.clear();
+        bounce.put(bounce.position(), src, pos, len);
+        int n = socket.write(bounce, 0, len);
+        src.position(pos + n);
+        return n;
+    }
+
+    /**
+     * Gathering write. Heap buffers are written through a bounce buffer one at a time, direct
+     * buffers in one {@code writev}.
+     */
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        for (int i = offset; i < offset + length; i++) {
+            if (!srcs[i].isDirect()) {
+                return writeOneByOne(srcs, offset, length);
+            }
+        }
+        long total = 0;
+        int count = Math.min(length, MAX_IOV);
+        long n = socket.writev(srcs, offset, count, Long.MAX_VALUE);
+        long left = n;
+        for (int i = offset; i < offset + count && left > 0; i++) {
+            ByteBuffer b = srcs[i];
+            int take = (int) Math.min(b.remaining(), left);
+            b.position(b.position() + take);
+            left -= take;
+            total += take;
+        }
+        return total;
+    }
+
+    private long writeOneByOne(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            ByteBuffer b = srcs[i];
+            if (!b.hasRemaining()) {
+                continue;
+            }
+            int want = b.remaining();
+            int n = write(b);
+            total += n;
+            if (n < want) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    // ---- connection set-up
+
+    public void bind(SocketAddress address) throws IOException {
+        socket.bind(address);
+    }
+
+    public void listen(int backlog) throws IOException {
+        socket.listen(backlog);
+    }
+
+    /** @return the accepted non-blocking fd, or {@code -1} when none is pending */
+    public int accept(byte[] addressScratch) throws IOException {
+        return socket.accept(addressScratch);
+    }
+
+    /** @return {@code true} if connected at once, {@code false} if in progress */
+    public boolean connect(SocketAddress remote) throws IOException {
+        return socket.connect(remote);
+    }
+
+    /** @return {@code true} once the connection is established */
+    public boolean finishConnect() throws IOException {
+        return socket.finishConnect();
+    }
+
+    public InetSocketAddress localAddress() {
+        return socket.localAddress();
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return socket.remoteAddress();
+    }
+
+    // ---- shutdown and close
+
+    public void shutdownInput() throws IOException {
+        socket.shutdown(true, false);
+    }
+
+    public void shutdownOutput() throws IOException {
+        socket.shutdown(false, true);
+    }
+
+    public void close() throws IOException {
+        socket.close();
+    }
+
+    // ---- options
+
+    public void setTcpNoDelay(boolean on) throws IOException {
+        socket.setTcpNoDelay(on);
+    }
+
+    public boolean isTcpNoDelay() throws IOException {
+        return socket.isTcpNoDelay();
+    }
+
+    public void setKeepAlive(boolean on) throws IOException {
+        socket.setKeepAlive(on);
+    }
+
+    public boolean isKeepAlive() throws IOException {
+        return socket.isKeepAlive();
+    }
+
+    public void setSendBufferSize(int size) throws IOException {
+        socket.setSendBufferSize(size);
+    }
+
+    public int getSendBufferSize() throws IOException {
+        return socket.getSendBufferSize();
+    }
+
+    public void setReceiveBufferSize(int size) throws IOException {
+        socket.setReceiveBufferSize(size);
+    }
+
+    public int getReceiveBufferSize() throws IOException {
+        return socket.getReceiveBufferSize();
+    }
+
+    public void setTrafficClass(int tc) throws IOException {
+        socket.setTrafficClass(tc);
+    }
+
+    public int getTrafficClass() throws IOException {
+        return socket.getTrafficClass();
+    }
+
+    public void setReuseAddress(boolean on) throws IOException {
+        socket.setReuseAddress(on);
+    }
+
+    public boolean isReuseAddress() throws IOException {
+        return socket.isReuseAddress();
+    }
+
+    public void setReusePort(boolean on) throws IOException {
+        socket.setReusePort(on);
+    }
+
+    /** {@code SO_LINGER} of zero makes close send RST: XNIO's CLOSE_ABORT. */
+    public void setAbortOnClose(boolean on) throws IOException {
+        socket.setSoLinger(on ? 0 : -1);
+    }
+
+    public boolean isAbortOnClose() throws IOException {
+        return socket.getSoLinger() == 0;
+    }
+
+    public void setCork(boolean on) throws IOException {
+        socket.setIntOpt(IPPROTO_TCP, TCP_CORK, on ? 1 : 0);
+    }
+
+    public boolean isCork() throws IOException {
+        return socket.getIntOpt(IPPROTO_TCP, TCP_CORK) != 0;
+    }
+
+    public int soError() throws IOException {
+        return socket.getSoError();
+    }
+
+    /** Allocates a direct buffer in native byte order (helper for engines). */
+    public static ByteBuffer allocateDirect(int capacity) {
+        return Buffer.allocateDirectWithNativeOrder(capacity);
+    }
+
+    @Override
+    public String toString() {
+        return "fd " + fd();
+    }
+}

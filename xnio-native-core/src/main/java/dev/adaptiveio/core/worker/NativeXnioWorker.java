@@ -1,0 +1,307 @@
+package dev.adaptiveio.core.worker;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.adaptiveio.core.log.CoreLogger;
+import dev.adaptiveio.core.loop.NativeIoThread;
+import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
+import org.xnio.ManagementRegistration;
+import org.xnio.OptionMap;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+import org.xnio.channels.MulticastMessageChannel;
+import org.xnio.management.XnioServerMXBean;
+import org.xnio.management.XnioWorkerMXBean;
+
+/**
+ * An XNIO worker whose I/O threads run one native engine. The task pool comes from XNIO's
+ * builder, as with every XNIO worker.
+ * <p>
+ * UDP, pipes and UNIX sockets are served by a stock NIO worker created on first use: they are
+ * not on Undertow's hot path and XNIO's own implementation of them is proven.
+ */
+public class NativeXnioWorker extends XnioWorker {
+
+    private final Engine engine;
+    private final NativeIoThread[] threads;
+    private final AtomicInteger nextThread = new AtomicInteger();
+    private final CountDownLatch threadsTerminated;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final AtomicInteger pendingTermination;
+    private final Set<XnioServerMXBean> serverBeans = new CopyOnWriteArraySet<>();
+    private final Closeable mbeanRegistration;
+    private final OptionMap optionMap;
+    private volatile boolean shutdownRequested;
+    private volatile XnioWorker fallbackWorker;
+
+    public NativeXnioWorker(Builder builder, Engine engine, OptionMap optionMap) throws IOException {
+        super(builder);
+        this.engine = engine;
+        this.optionMap = optionMap;
+        int count = Math.max(1, builder.getWorkerIoThreads());
+        this.threads = new NativeIoThread[count];
+        this.threadsTerminated = new CountDownLatch(count);
+        // one share per I/O thread and one for the task pool
+        this.pendingTermination = new AtomicInteger(count + 1);
+        long stackSize = builder.getWorkerStackSize();
+        for (int i = 0; i < count; i++) {
+            threads[i] = engine.newIoThread(this, i, getName() + " " + engine.name() + " I/O-" + (i + 1),
+                    builder.getThreadGroup(), stackSize);
+            threads[i].setDaemon(builder.isDaemon());
+        }
+        for (NativeIoThread t : threads) {
+            t.start();
+        }
+        this.mbeanRegistration = XnioMBeans.registerWorker(new Metrics());
+        CoreLogger.LOG.workerStarted(getName(), count, engine.name());
+    }
+
+    public final Engine engine() {
+        return engine;
+    }
+
+    /** This worker's I/O threads (the array is a copy). */
+    public final NativeIoThread[] ioThreads() {
+        return threads.clone();
+    }
+
+    // ---- XnioWorker: threads
+
+    @Override
+    public int getIoThreadCount() {
+        return threads.length;
+    }
+
+    @Override
+    public XnioIoThread getIoThread(int hashCode) {
+        return threads[Math.floorMod(hashCode, threads.length)];
+    }
+
+    @Override
+    protected XnioIoThread chooseThread() {
+        return threads[Math.floorMod(nextThread.getAndIncrement(), threads.length)];
+    }
+
+    // ---- servers
+
+    @Override
+    protected AcceptingChannel<StreamConnection> createTcpConnectionServer(InetSocketAddress bindAddress,
+            ChannelListener<? super AcceptingChannel<StreamConnection>> acceptListener, OptionMap optionMap)
+            throws IOException {
+        checkNotShutdown();
+        return engine.createTcpServer(this, threads, bindAddress, acceptListener, optionMap);
+    }
+
+    @Override
+    protected AcceptingChannel<StreamConnection> createLocalStreamConnectionServer(
+            org.xnio.LocalSocketAddress bindAddress,
+            ChannelListener<? super AcceptingChannel<StreamConnection>> acceptListener, OptionMap optionMap)
+            throws IOException {
+        return fallbackWorker().createStreamConnectionServer(bindAddress, acceptListener, optionMap);
+    }
+
+    @Override
+    public MulticastMessageChannel createUdpServer(InetSocketAddress bindAddress,
+            ChannelListener<? super MulticastMessageChannel> bindListener, OptionMap optionMap) throws IOException {
+        return fallbackWorker().createUdpServer(bindAddress, bindListener, optionMap);
+    }
+
+    /**
+     * The stock NIO worker that serves what this engine leaves to XNIO (UDP, pipes, UNIX
+     * sockets), created on first use with one I/O thread.
+     */
+    public final XnioWorker fallbackWorker() throws IOException {
+        XnioWorker w = fallbackWorker;
+        if (w == null) {
+            synchronized (this) {
+                w = fallbackWorker;
+                if (w == null) {
+                    checkNotShutdown();
+                    Xnio nio = Xnio.getInstance("nio", NativeXnioWorker.class.getClassLoader());
+                    w = nio.createWorker(OptionMap.builder().addAll(optionMap)
+                            .set(org.xnio.Options.WORKER_NAME, getName() + "-nio-fallback")
+                            .set(org.xnio.Options.WORKER_IO_THREADS, 1).getMap());
+                    fallbackWorker = w;
+                }
+            }
+        }
+        return w;
+    }
+
+    /** Registers a server's MXBean with this worker's metrics and the platform MBean server. */
+    public final ManagementRegistration registerServer(XnioServerMXBean bean) {
+        return registerServerMXBean(bean);
+    }
+
+    // ---- life cycle
+
+    private void checkNotShutdown() throws IOException {
+        if (shutdownRequested) {
+            throw CoreLogger.LOG.workerShutDown(getName());
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        if (shutdownRequested) {
+            return;
+        }
+        shutdownRequested = true;
+        for (NativeIoThread t : threads) {
+            t.requestShutdown();
+        }
+        XnioWorker w = fallbackWorker;
+        if (w != null) {
+            w.shutdown();
+        }
+        shutDownTaskPool();
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+        shutdown();
+        List<Runnable> pending = new ArrayList<>(shutDownTaskPoolNow());
+        XnioWorker w = fallbackWorker;
+        if (w != null) {
+            pending.addAll(w.shutdownNow());
+        }
+        return pending;
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return shutdownRequested;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return terminated.getCount() == 0;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        if (!terminated.await(timeout, unit)) {
+            return false;
+        }
+        XnioWorker w = fallbackWorker;
+        return w == null || w.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+        XnioWorker w = fallbackWorker;
+        if (w != null) {
+            w.awaitTermination();
+        }
+    }
+
+    /** Called by each I/O thread as it exits. */
+    public final void ioThreadTerminated(NativeIoThread thread) {
+        threadsTerminated.countDown();
+        terminationShareDone();
+    }
+
+    @Override
+    protected void taskPoolTerminated() {
+        terminationShareDone();
+    }
+
+    private void terminationShareDone() {
+        if (pendingTermination.decrementAndGet() == 0) {
+            IoUtils.safeClose(mbeanRegistration);
+            terminated.countDown();
+            Runnable task = getTerminationTask();
+            if (task != null) {
+                try {
+                    task.run();
+                } catch (Throwable t) {
+                    CoreLogger.LOG.taskFailed(t, getName());
+                }
+            }
+        }
+    }
+
+    // ---- management
+
+    @Override
+    public XnioWorkerMXBean getMXBean() {
+        return new Metrics();
+    }
+
+    @Override
+    protected ManagementRegistration registerServerMXBean(XnioServerMXBean metrics) {
+        serverBeans.add(metrics);
+        Closeable handle = XnioMBeans.registerServer(metrics);
+        return () -> {
+            serverBeans.remove(metrics);
+            IoUtils.safeClose(handle);
+        };
+    }
+
+    private final class Metrics implements XnioWorkerMXBean {
+        @Override
+        public String getProviderName() {
+            return getXnio().getName();
+        }
+
+        @Override
+        public String getName() {
+            return NativeXnioWorker.this.getName();
+        }
+
+        @Override
+        public boolean isShutdownRequested() {
+            return shutdownRequested;
+        }
+
+        @Override
+        public int getCoreWorkerPoolSize() {
+            return NativeXnioWorker.this.getCoreWorkerPoolSize();
+        }
+
+        @Override
+        public int getMaxWorkerPoolSize() {
+            return NativeXnioWorker.this.getMaxWorkerPoolSize();
+        }
+
+        @Override
+        public int getWorkerPoolSize() {
+            return NativeXnioWorker.this.getWorkerPoolSize();
+        }
+
+        @Override
+        public int getBusyWorkerThreadCount() {
+            return NativeXnioWorker.this.getBusyWorkerThreadCount();
+        }
+
+        @Override
+        public int getIoThreadCount() {
+            return threads.length;
+        }
+
+        @Override
+        public int getWorkerQueueSize() {
+            return NativeXnioWorker.this.getWorkerQueueSize();
+        }
+
+        @Override
+        public Set<XnioServerMXBean> getServerMXBeans() {
+            return serverBeans;
+        }
+    }
+}
