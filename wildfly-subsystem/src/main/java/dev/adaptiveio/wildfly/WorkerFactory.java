@@ -1,0 +1,77 @@
+package dev.adaptiveio.wildfly;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+
+import dev.adaptiveio.wildfly.logging.AdaptiveIoLogger;
+
+/**
+ * Creates the {@link XnioWorker} of one {@code worker=*} resource on exactly the engine it names.
+ * <p>
+ * XNIO's provider lookup skips providers that fail to load and its default lookup then falls back to NIO
+ * without a word, so the provider is looked up by name in this module's class loader (which imports the
+ * {@code dev.adaptiveio.xnio} module's services) and the returned instance's name is checked again.
+ */
+final class WorkerFactory implements Supplier<XnioWorker> {
+
+    private static final long SHUTDOWN_WAIT_MILLIS = 30_000;
+
+    private final WorkerConfiguration config;
+    private final ClassLoader providerLoader;
+
+    WorkerFactory(WorkerConfiguration config, ClassLoader providerLoader) {
+        this.config = config;
+        this.providerLoader = providerLoader;
+    }
+
+    @Override
+    public XnioWorker get() {
+        String name = this.config.name();
+        String engine = this.config.engine();
+        Xnio xnio;
+        try {
+            xnio = Xnio.getInstance(engine, this.providerLoader);
+        } catch (RuntimeException e) {
+            throw AdaptiveIoLogger.ROOT_LOGGER.engineNotFound(name, engine, engine, describe(this.providerLoader), e);
+        }
+        if (!engine.equals(xnio.getName())) {
+            throw AdaptiveIoLogger.ROOT_LOGGER.wrongEngine(name, engine, xnio.getName());
+        }
+        if (this.config.stackSize() > 0 && this.config.stackSize() < 150_000) {
+            AdaptiveIoLogger.ROOT_LOGGER.lowStackSize(this.config.stackSize(), name);
+        }
+        XnioWorker worker;
+        try {
+            worker = xnio.createWorker(this.config.toOptionMap());
+        } catch (IOException | RuntimeException e) {
+            throw AdaptiveIoLogger.ROOT_LOGGER.workerCreationFailed(name, engine, String.valueOf(e.getMessage()), e);
+        }
+        AdaptiveIoLogger.ROOT_LOGGER.workerStarted(name, xnio.getName(), worker.getIoThreadCount(),
+                this.config.taskCoreThreads(), this.config.taskMaxThreads());
+        return worker;
+    }
+
+    /** JBoss Modules names its class loaders after the module ("dev.adaptiveio.wildfly"). */
+    private static String describe(ClassLoader loader) {
+        return (loader.getName() != null) ? loader.getName() : loader.toString();
+    }
+
+    /** Stops a worker and waits (bounded) for its threads, so a restarted worker never overlaps the old one. */
+    static void stop(XnioWorker worker) {
+        worker.shutdown();
+        try {
+            if (!worker.awaitTermination(SHUTDOWN_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                AdaptiveIoLogger.ROOT_LOGGER.workerSlowShutdown(worker.getName(), SHUTDOWN_WAIT_MILLIS);
+                worker.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            worker.shutdownNow();
+        }
+        AdaptiveIoLogger.ROOT_LOGGER.workerStopped(worker.getName());
+    }
+}

@@ -1,0 +1,112 @@
+package dev.adaptiveio.wildfly;
+
+import static org.jboss.as.controller.descriptions.ModelDescriptionConstants.ADD;
+
+import java.util.Optional;
+
+import org.jboss.as.controller.AttributeDefinition;
+import org.jboss.as.controller.OperationContext;
+import org.jboss.as.controller.OperationFailedException;
+import org.jboss.as.controller.OperationStepHandler;
+import org.jboss.as.controller.PathAddress;
+import org.jboss.as.controller.PathElement;
+import org.jboss.as.controller.ResourceDefinition;
+import org.jboss.as.controller.ResourceRegistration;
+import org.jboss.as.controller.capability.RuntimeCapability;
+import org.jboss.as.controller.descriptions.ParentResourceDescriptionResolver;
+import org.jboss.as.controller.registry.ManagementResourceRegistration;
+import org.jboss.as.controller.registry.Resource;
+import org.jboss.dmr.ModelNode;
+import org.wildfly.io.IOServiceDescriptor;
+import org.wildfly.service.Installer.StartWhen;
+import org.wildfly.subsystem.resource.ChildResourceDefinitionRegistrar;
+import org.wildfly.subsystem.resource.ManagementResourceRegistrar;
+import org.wildfly.subsystem.resource.ManagementResourceRegistrationContext;
+import org.wildfly.subsystem.resource.ResourceDescriptor;
+import org.wildfly.subsystem.resource.executor.MetricOperationStepHandler;
+import org.wildfly.subsystem.resource.executor.RuntimeOperationStepHandler;
+import org.wildfly.subsystem.resource.operation.OperationStepHandlerDescriptor;
+import org.wildfly.subsystem.resource.operation.ResourceOperationRuntimeHandler;
+import org.wildfly.subsystem.resource.operation.WriteAttributeOperationStepHandler;
+import org.wildfly.subsystem.service.ResourceServiceConfigurator;
+import org.wildfly.subsystem.service.ResourceServiceInstaller;
+import org.wildfly.subsystem.service.capability.CapabilityServiceInstaller;
+import org.xnio.XnioWorker;
+
+/**
+ * {@code /subsystem=adaptive-io/worker=*}: one XNIO worker on a chosen engine, offered to Undertow listeners as
+ * capability {@code org.wildfly.io.worker.<name>} (the same capability WildFly's io subsystem provides, so a
+ * listener's {@code worker} attribute can name it).
+ */
+final class WorkerResourceRegistrar implements ChildResourceDefinitionRegistrar, ResourceServiceConfigurator {
+
+    static final PathElement PATH = PathElement.pathElement("worker");
+    static final ParentResourceDescriptionResolver RESOLVER = AdaptiveIoSubsystemRegistrar.RESOLVER.createChildResolver(PATH);
+
+    static final RuntimeCapability<Void> CAPABILITY = RuntimeCapability.Builder.of(IOServiceDescriptor.NAMED_WORKER).build();
+
+    private final RunningWorkers runningWorkers = new RunningWorkers();
+
+    @Override
+    public ManagementResourceRegistration register(ManagementResourceRegistration parent, ManagementResourceRegistrationContext context) {
+        ManagementResourceRegistration registration = parent.registerSubModel(ResourceDefinition.builder(ResourceRegistration.of(PATH), RESOLVER).build());
+
+        ResourceOperationRuntimeHandler runtimeHandler = ResourceOperationRuntimeHandler.configureService(this);
+        // Single-attribute validators cannot see the other attributes: check the combined model on add and on every write.
+        OperationStepHandler writeHandler = new ValidatingWriteAttributeHandler(new OperationStepHandlerDescriptor() {
+            @Override
+            public Optional<ResourceOperationRuntimeHandler> getRuntimeHandler() {
+                return Optional.of(runtimeHandler);
+            }
+        });
+        ResourceDescriptor.Builder descriptor = ResourceDescriptor.builder(RESOLVER)
+                .addCapability(CAPABILITY)
+                .withRuntimeHandler(runtimeHandler)
+                .withOperationTransformation(ADD, handler -> (operationContext, operation) -> {
+                    handler.execute(operationContext, operation);
+                    operationContext.addStep(ValidatingWriteAttributeHandler::validateModel, OperationContext.Stage.MODEL);
+                });
+        for (AttributeDefinition attribute : WorkerAttributes.ALL) {
+            descriptor.addAttribute(attribute, writeHandler);
+        }
+        ManagementResourceRegistrar.of(descriptor.build()).register(registration);
+
+        if (context.isRuntimeOnlyRegistrationValid()) {
+            new MetricOperationStepHandler<>(this.runningWorkers, WorkerMetric.class).register(registration);
+            new RuntimeOperationStepHandler<>(this.runningWorkers, WorkerOperation.class).register(registration);
+        }
+        return registration;
+    }
+
+    @Override
+    public ResourceServiceInstaller configure(OperationContext context, ModelNode model) throws OperationFailedException {
+        String name = context.getCurrentAddressValue();
+        WorkerConfiguration config = WorkerConfiguration.resolve(context, name, model);
+        CapabilityServiceInstaller worker = CapabilityServiceInstaller.builder(CAPABILITY, new WorkerFactory(config, WorkerFactory.class.getClassLoader()))
+                .blocking()
+                .onStop(WorkerFactory::stop)
+                // Start with the resource, not on first use: a worker whose engine cannot load fails its add
+                // operation (or the boot) with a clear message instead of failing a listener later.
+                .startWhen(StartWhen.INSTALLED)
+                .build();
+        return ResourceServiceInstaller.combine(worker, this.runningWorkers.registry().capture(RunningWorkers.dependency(name)));
+    }
+
+    /** The standard write-attribute handler plus a check of the whole worker model once the new value is in. */
+    static final class ValidatingWriteAttributeHandler extends WriteAttributeOperationStepHandler {
+        ValidatingWriteAttributeHandler(OperationStepHandlerDescriptor descriptor) {
+            super(descriptor);
+        }
+
+        @Override
+        protected void validateUpdatedModel(OperationContext context, Resource resource) throws OperationFailedException {
+            super.validateUpdatedModel(context, resource);
+            WorkerConfiguration.resolve(context, context.getCurrentAddressValue(), resource.getModel());
+        }
+
+        static void validateModel(OperationContext context, ModelNode operation) throws OperationFailedException {
+            Resource resource = context.readResource(PathAddress.EMPTY_ADDRESS);
+            WorkerConfiguration.resolve(context, context.getCurrentAddressValue(), resource.getModel());
+        }
+    }
+}

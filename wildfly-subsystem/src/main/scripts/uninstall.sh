@@ -1,0 +1,85 @@
+#!/bin/sh
+# Removes adaptive-io from a WildFly 39: the adaptive-io subsystem (all its workers) and extension from the server
+# configuration, then the dev.adaptiveio modules. WildFly refuses to remove a worker that something still runs on, so
+# the script first lists Undertow listeners and the remoting endpoint that use our workers and stops there, unless
+# --reset-listeners is given: then it points them back to WildFly's "default" worker.
+#
+#   bin/uninstall.sh [--config=standalone.xml] [--connect [--controller=host:port]] [--reset-listeners] JBOSS_HOME
+#
+#   --config=NAME.xml   server configuration to change offline (default standalone.xml); the server must be stopped
+#   --connect           change the running server instead; reload it afterwards. The modules stay on disk while the
+#                       running server may still use them: run again without --connect once it is stopped.
+set -e
+. "$(dirname "$0")/common.sh"
+
+RESET=
+usage() {
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    exit "${1:-0}"
+}
+for arg in "$@"; do
+    case "$arg" in
+        --config=*) CONFIG=${arg#--config=} ;;
+        --connect) CONNECT=1 ;;
+        --controller=*) CONTROLLER=${arg#--controller=} ;;
+        --reset-listeners) RESET=1 ;;
+        -h|--help) usage 0 ;;
+        -*) echo "unknown option $arg" >&2; usage 1 ;;
+        *) JBOSS_HOME=$arg ;;
+    esac
+done
+check_jboss_home
+
+# Prints "ADDRESS WORKER" for every listener or endpoint whose worker is one of the adaptive-io workers.
+users_of_our_workers() {
+    run_cli <<'CLI' | awk '
+        /^@@/                                  { section = $0; addr = ""; next }
+        section == "@@workers" && /^ *"[^"]*",?$/ { w = $0; gsub(/[ ",]/, "", w); ours[w] = 1; next }
+        /^ *\("[^"]*" => "[^"]*"\),?$/        { e = $0; gsub(/[ ()",]/, "", e); sub(/=>/, "=", e); addr = addr "/" e; next }
+        /"result" => "[^"]*"/ {
+            v = $0; sub(/.*"result" => "/, "", v); sub(/".*/, "", v)
+            if (section == "@@endpoint") addr = "/subsystem=remoting/configuration=endpoint"
+            if (addr != "" && (v in ours)) print addr, v
+            addr = ""
+        }'
+echo @@workers
+if (outcome == success) of /subsystem=adaptive-io:read-resource
+    /subsystem=adaptive-io:read-children-names(child-type=worker)
+end-if
+echo @@listeners
+if (outcome == success) of /subsystem=undertow:read-resource
+    /subsystem=undertow/server=*/http-listener=*:read-attribute(name=worker)
+    /subsystem=undertow/server=*/https-listener=*:read-attribute(name=worker)
+    /subsystem=undertow/server=*/ajp-listener=*:read-attribute(name=worker)
+end-if
+echo @@endpoint
+if (outcome == success) of /subsystem=remoting/configuration=endpoint:read-resource
+    /subsystem=remoting/configuration=endpoint:read-attribute(name=worker)
+end-if
+CLI
+}
+
+users=$(users_of_our_workers) || die "could not read the server configuration"
+if [ -n "$users" ]; then
+    if [ -z "$RESET" ]; then
+        echo "adaptive-io: these still run on adaptive-io workers:" >&2
+        echo "$users" | sed 's/^/  /' >&2
+        die "point them to another worker (e.g. ADDRESS:undefine-attribute(name=worker)) or rerun with --reset-listeners"
+    fi
+    echo "adaptive-io: pointing back to the default worker:"
+    echo "$users" | sed 's/^/  /'
+    echo "$users" | while read -r address worker; do
+        echo "$address:undefine-attribute(name=worker)"
+    done | run_cli || die "could not reset the listeners"
+fi
+
+echo "adaptive-io: removing subsystem and extension"
+run_cli < "$DIST_HOME/bin/uninstall.cli" || die "CLI failed; nothing removed from modules/"
+
+if [ -n "$CONNECT" ]; then
+    echo "adaptive-io: removed from the running server's configuration. Reload it; remove $JBOSS_HOME/modules/dev/adaptiveio once it is stopped (or rerun this script without --connect)."
+else
+    rm -rf "$JBOSS_HOME/modules/dev/adaptiveio/wildfly" "$JBOSS_HOME/modules/dev/adaptiveio/xnio"
+    rmdir "$JBOSS_HOME/modules/dev/adaptiveio" "$JBOSS_HOME/modules/dev" 2>/dev/null || true
+    echo "adaptive-io: uninstalled from $CONFIG and $JBOSS_HOME/modules"
+fi

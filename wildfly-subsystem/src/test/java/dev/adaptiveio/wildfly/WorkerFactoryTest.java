@@ -1,0 +1,99 @@
+package dev.adaptiveio.wildfly;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.XnioWorker;
+import org.xnio.management.XnioWorkerMXBean;
+
+/**
+ * The worker factory against real XNIO providers: the real NIO provider stands in for a working engine (it is the
+ * only provider that exists on every class path), an impostor for a provider that lies about its name.
+ */
+class WorkerFactoryTest {
+
+    private static WorkerConfiguration config(String name, String engine, int ioThreads, int core, int max, long stackSize, boolean transplant) {
+        return new WorkerConfiguration(name, engine, ioThreads, core, max, 45_000, stackSize,
+                "auto", "AUTO", 24, 12, 2, 48, 30, 8192, 0.05, transplant);
+    }
+
+    @Test
+    void createsWorkerFromTheModelsOptions() {
+        WorkerConfiguration config = config("factory-test", "nio", 2, 3, 7, 0, false);
+        XnioWorker worker = new WorkerFactory(config, ProviderLoaders.only("org.xnio.nio.NioXnioProvider")).get();
+        try {
+            assertEquals("nio", worker.getXnio().getName(), "provider that actually runs");
+            assertEquals("factory-test", worker.getName());
+            assertEquals(2, worker.getIoThreadCount());
+            XnioWorkerMXBean mxBean = worker.getMXBean();
+            assertEquals(3, mxBean.getCoreWorkerPoolSize());
+            assertEquals(7, mxBean.getMaxWorkerPoolSize());
+            assertEquals(2, mxBean.getIoThreadCount());
+        } finally {
+            WorkerFactory.stop(worker);
+        }
+        assertTrue(worker.isTerminated(), "stop() waits for the worker's threads");
+    }
+
+    @Test
+    void missingEngineFailsWithTheEngineName() throws Exception {
+        WorkerConfiguration config = config("no-uring", "io_uring", 1, 1, 2, 0, false);
+        WorkerStartException e = assertThrows(WorkerStartException.class,
+                () -> new WorkerFactory(config, ProviderLoaders.only("org.xnio.nio.NioXnioProvider")).get());
+        assertTrue(e.getMessage().startsWith("ADIOWF0005"), e.getMessage());
+        assertTrue(e.getMessage().contains("'io_uring'"), e.getMessage());
+        assertEquals(e.getMessage(), e.toString(), "WildFly prints toString(): no class name noise");
+    }
+
+    @Test
+    void providerReturningAnotherEngineIsRefused() {
+        WorkerConfiguration config = config("impostor", "epoll", 1, 1, 2, 0, false);
+        WorkerStartException e = assertThrows(WorkerStartException.class,
+                () -> new WorkerFactory(config, ProviderLoaders.only(ImpostorEpollProvider.class.getName())).get());
+        assertTrue(e.getMessage().startsWith("ADIOWF0006"), e.getMessage());
+        assertTrue(e.getMessage().contains("returned provider 'nio'"), e.getMessage());
+    }
+
+    @Test
+    void optionMapCarriesThreadsAndOnlyAdaptiveWorkersGetAdaptiveOptions() {
+        OptionMap epoll = config("e", "epoll", 4, 2, 32, 0, false).toOptionMap();
+        assertEquals("e", epoll.get(Options.WORKER_NAME));
+        assertEquals(4, epoll.get(Options.WORKER_IO_THREADS, -1));
+        assertEquals(2, epoll.get(Options.WORKER_TASK_CORE_THREADS, -1));
+        assertEquals(32, epoll.get(Options.WORKER_TASK_MAX_THREADS, -1));
+        assertEquals(45_000, epoll.get(Options.WORKER_TASK_KEEPALIVE, -1));
+        assertFalse(epoll.contains(Options.STACK_SIZE), "0 means JVM default: not passed");
+        assertFalse(epoll.contains(AdaptiveOptions.START));
+        assertFalse(epoll.contains(AdaptiveOptions.TRANSPLANT));
+
+        OptionMap adaptive = config("a", "adaptive", 2, 2, 16, 1 << 20, true).toOptionMap();
+        assertEquals(1L << 20, adaptive.get(Options.STACK_SIZE, -1L));
+        assertEquals("auto", adaptive.get(AdaptiveOptions.START));
+        assertEquals("AUTO", adaptive.get(AdaptiveOptions.WORKLOAD_HINT));
+        assertEquals("24", adaptive.get(AdaptiveOptions.UP_THRESHOLD));
+        assertEquals("12", adaptive.get(AdaptiveOptions.DOWN_THRESHOLD));
+        assertEquals("2", adaptive.get(AdaptiveOptions.SUSTAINED_TICKS));
+        assertEquals("48", adaptive.get(AdaptiveOptions.HIGH_WATERMARK));
+        assertEquals("30", adaptive.get(AdaptiveOptions.COOLDOWN_SECONDS));
+        assertEquals("8192", adaptive.get(AdaptiveOptions.LARGE_PAYLOAD_BYTES));
+        assertEquals("0.05", adaptive.get(AdaptiveOptions.ERROR_REVERT_RATE));
+        assertEquals("true", adaptive.get(AdaptiveOptions.TRANSPLANT));
+        assertNull(OptionMap.EMPTY.get(AdaptiveOptions.START));
+    }
+
+    @Test
+    void stopOfAnIdleWorkerIsPrompt() throws Exception {
+        XnioWorker worker = new WorkerFactory(config("stop-test", "nio", 1, 1, 2, 0, false),
+                ProviderLoaders.only("org.xnio.nio.NioXnioProvider")).get();
+        WorkerFactory.stop(worker);
+        assertTrue(worker.awaitTermination(1, TimeUnit.MILLISECONDS));
+    }
+}

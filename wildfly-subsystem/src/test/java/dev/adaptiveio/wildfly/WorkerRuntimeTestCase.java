@@ -1,0 +1,102 @@
+package dev.adaptiveio.wildfly;
+
+import static dev.adaptiveio.wildfly.WorkerModelTestCase.add;
+import static dev.adaptiveio.wildfly.WorkerModelTestCase.worker;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import org.jboss.as.controller.descriptions.ModelDescriptionConstants;
+import org.jboss.as.controller.operations.common.Util;
+import org.jboss.as.subsystem.test.AbstractSubsystemTest;
+import org.jboss.as.subsystem.test.AdditionalInitialization;
+import org.jboss.as.subsystem.test.KernelServices;
+import org.jboss.dmr.ModelNode;
+import org.junit.After;
+import org.junit.Assume;
+import org.junit.Before;
+import org.junit.Test;
+import org.xnio.Xnio;
+
+/**
+ * Workers with their services running (normal-mode controller): a worker whose engine cannot load fails its add
+ * operation with the engine's name; on the epoll provider (when its jar is on the test class path) the worker
+ * starts, its metrics name the engine that really runs, and adaptive-only operations are refused.
+ */
+public class WorkerRuntimeTestCase extends AbstractSubsystemTest {
+
+    private KernelServices services;
+
+    public WorkerRuntimeTestCase() {
+        super(AdaptiveIoSubsystemRegistrar.REGISTRATION.getName(), new AdaptiveIoExtension());
+    }
+
+    @Before
+    public void boot() throws Exception {
+        this.services = this.createKernelServicesBuilder(new AdditionalInitialization())
+                .setSubsystemXml("<subsystem xmlns=\"urn:wildfly:adaptive-io:1.0\"/>")
+                .build();
+        assertTrue(String.valueOf(this.services.getBootError()), this.services.isSuccessfulBoot());
+    }
+
+    @After
+    public void shutdown() {
+        this.services.shutdown();
+    }
+
+    private ModelNode execute(ModelNode op) {
+        return this.services.executeOperation(op);
+    }
+
+    private static boolean succeeded(ModelNode result) {
+        return ModelDescriptionConstants.SUCCESS.equals(result.get(ModelDescriptionConstants.OUTCOME).asString());
+    }
+
+    private ModelNode read(String worker, String attribute) {
+        ModelNode result = this.execute(Util.getReadAttributeOperation(worker(worker), attribute));
+        assertTrue(result.toString(), succeeded(result));
+        return result.get(ModelDescriptionConstants.RESULT);
+    }
+
+    /** io_uring's provider is not on this module's test class path: the add must fail, naming the engine, and roll back. */
+    @Test
+    public void engineThatCannotLoadFailsTheAdd() {
+        ModelNode result = this.execute(add("uring", "engine", "io_uring", "io-threads", "1"));
+        assertFalse(result.toString(), succeeded(result));
+        String failure = result.get(ModelDescriptionConstants.FAILURE_DESCRIPTION).asString();
+        assertTrue(failure, failure.contains("ADIOWF0005") && failure.contains("'io_uring'"));
+        assertFalse(this.services.readWholeModel().get("subsystem", "adaptive-io", "worker").has("uring"));
+    }
+
+    @Test
+    public void epollWorkerRunsOnEpoll() {
+        Assume.assumeTrue("epoll provider jar not on the test class path (build without -P!with-providers)", epollAvailable());
+        ModelNode result = this.execute(add("native", "engine", "epoll", "io-threads", "1", "task-core-threads", "1", "task-max-threads", "3"));
+        assertTrue(result.toString(), succeeded(result));
+
+        assertEquals("epoll", this.read("native", "running-engine").asString());
+        assertEquals(1, this.read("native", "io-thread-count").asInt());
+        assertEquals(1, this.read("native", "core-pool-size").asInt());
+        assertEquals(3, this.read("native", "max-pool-size").asInt());
+        assertEquals(0, this.read("native", "connection-count").asInt());
+        assertFalse("no adaptive MXBean for an epoll worker", this.read("native", "active-engine").isDefined());
+
+        ModelNode forceSwitch = Util.createEmptyOperation("force-switch", worker("native"));
+        forceSwitch.get("to").set("io_uring");
+        ModelNode refused = this.execute(forceSwitch);
+        assertFalse(refused.toString(), succeeded(refused));
+        String failure = refused.get(ModelDescriptionConstants.FAILURE_DESCRIPTION).asString();
+        assertTrue(failure, failure.contains("ADIOWF0012") && failure.contains("runs engine 'epoll'"));
+
+        ModelNode removed = this.execute(Util.createRemoveOperation(worker("native")));
+        assertTrue(removed.toString(), succeeded(removed));
+    }
+
+    private static boolean epollAvailable() {
+        try {
+            return "epoll".equals(Xnio.getInstance("epoll", WorkerFactory.class.getClassLoader()).getName());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+}
