@@ -1,0 +1,811 @@
+#!/usr/bin/python3
+"""Benchmark driver for adaptive-io (called by run.sh; standard library only).
+
+Runs every server in SERVERS against every workload in interleaved rounds
+(round 1: A B C ..., round 2: A B C ...), one fresh server process per cell:
+
+  start server pinned to CPU 0 -> warm-up load -> measured load (requests/s, latency, CPU from
+  /proc) -> syscall window (perf stat on raw_syscalls:sys_enter) -> peak RSS (VmHWM) -> stop.
+
+Load generators (wrk, h2load) run pinned to CPU 1. Writes one CSV row per
+server/workload/round, a summary CSV (median, min-max, ratios against `nio` computed within
+each round) and a Markdown table; report.py draws the plots.
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+SERVER_CPU = "0"
+LOAD_CPU = "1"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PLAIN_CONNS = [1, 16, 64, 256, 1024]
+RAMP_LAYERS = [16, 48, 192, 768]  # nested: 16 -> 64 -> 256 -> 1024 -> 256 -> 64 -> 16
+
+UNDERTOW_PROVIDERS = ["nio", "epoll", "io_uring", "adaptive", "adaptive+transplant"]
+PEERS = ["netty-epoll", "netty-io_uring", "nginx"]
+ALL_SERVERS = UNDERTOW_PROVIDERS + PEERS
+
+MODES = {
+    # Whole run well under 5 minutes with four servers; a development sanity check, not a result.
+    "quick": dict(rounds=1, warmup=2, duration=4, syscall_window=2, ramp_step=1,
+                  workloads=["plaintext-c16", "plaintext-c256", "plaintext-c1024", "pipelined-c256",
+                             "churn-c64", "h2c-c64"]),
+    "full": dict(rounds=3, warmup=3, duration=8, syscall_window=3, ramp_step=3,
+                 workloads=None),  # None = every workload
+}
+
+
+def workloads():
+    """name -> spec. kind: wrk | pipeline | h2load | ramp."""
+    w = {}
+    for c in PLAIN_CONNS:
+        w[f"plaintext-c{c}"] = dict(kind="wrk", path="/plaintext", conns=c, group="plaintext")
+    w["pipelined-c256"] = dict(kind="pipeline", path="/plaintext", conns=256, depth=16, group="pipelined")
+    w["pipelined-buffered-c256"] = dict(kind="pipeline", path="/plaintext", conns=256, depth=16,
+                                        group="pipelined", buffer_pipelined=True)
+    w["churn-c64"] = dict(kind="wrk", path="/plaintext", conns=64, headers=["Connection: close"], group="churn")
+    w["16k-c64"] = dict(kind="wrk", path="/16k", conns=64, group="body")
+    w["1m-c16"] = dict(kind="wrk", path="/1m", conns=16, group="body")
+    w["static-c64"] = dict(kind="wrk", path="/static/file-64k.bin", conns=64, group="static")
+    w["h2c-c64"] = dict(kind="h2load", path="/plaintext", conns=64, streams=16, group="h2c")
+    w["ramp-16-1024-16"] = dict(kind="ramp", path="/plaintext", conns=sum(RAMP_LAYERS), group="ramp")
+    return w
+
+
+WORKLOADS = workloads()
+
+
+def log(msg):
+    print(f"[bench {datetime.datetime.now().strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Servers
+
+class Unavailable(Exception):
+    """A server that cannot run here: skipped with this note, never faked."""
+
+
+class Server:
+    name = "?"
+    jvm = False
+
+    def __init__(self, work):
+        self.work = work
+        self.proc = None
+        self.port = None
+        self.h2_port = None
+        self.info = ""
+
+    def prepare(self):
+        """Raises Unavailable when this server cannot run on this machine."""
+
+    def command(self, port, cell):
+        raise NotImplementedError
+
+    def pids(self):
+        return [self.proc.pid]
+
+    def start(self, port, cell, logfile):
+        self.port = port
+        self.h2_port = port
+        cmd = ["taskset", "-c", SERVER_CPU] + self.command(port, cell)
+        self.log = open(logfile, "w")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        if self.jvm:
+            wait_for_line("READY", self.proc, logfile)
+        wait_for_port(self.port, self.proc, logfile)
+        self.after_start(logfile)
+
+    def after_start(self, logfile):
+        pass
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+        self.proc = None
+
+
+class UndertowServer(Server):
+    jvm = True
+
+    def __init__(self, work, provider, args):
+        super().__init__(work)
+        self.name = provider
+        self.provider = provider.split("+")[0]
+        self.transplant = provider.endswith("+transplant")
+        self.args = args
+        self.classpath = None
+
+    def profiles(self):
+        return {"nio": [], "epoll": ["provider-epoll"], "io_uring": ["provider-io_uring"],
+                "adaptive": ["provider-adaptive"]}[self.provider] + (["transplant"] if self.transplant else [])
+
+    def prepare(self):
+        out = self.work / f"classpath-{self.name}.txt"
+        cmd = ["mvn", "-B", "-q", "-f", str(HERE / "undertow-server" / "pom.xml"), "dependency:build-classpath",
+               f"-Dmdep.outputFile={out}"]
+        if self.args.offline:
+            cmd.append("-o")
+        if self.profiles():
+            cmd.append("-P" + ",".join(self.profiles()))
+        result = run(cmd)
+        if result.returncode != 0 or not out.exists():
+            missing = [a for a in re.findall(r"dev\.adaptiveio:[\w.-]+:jar:[\w.-]+", result.stdout)
+                       if "benchmarks-undertow-server" not in a]
+            raise Unavailable("provider artifacts not resolvable"
+                              + (f" ({', '.join(sorted(set(missing)))})" if missing else "")
+                              + "; install the providers first (run.sh --install)")
+        jar = HERE / "undertow-server" / "target" / "benchmarks-undertow-server-0.1.0-SNAPSHOT.jar"
+        self.classpath = f"{jar}:{out.read_text().strip()}"
+
+    def command(self, port, cell):
+        cmd = ["java"] + self.args.java_opts.split() + [f"-Dadaptiveio.provider={self.provider}"]
+        if self.transplant:
+            cmd.append("-Dadaptiveio.transplant=true")
+        cmd += ["-cp", self.classpath, "dev.adaptiveio.benchmarks.undertow.UndertowBenchServer", str(port),
+                "--static-dir", str(self.work / "www")]
+        if cell.get("buffer_pipelined"):
+            cmd.append("--buffer-pipelined")
+        return cmd
+
+    def after_start(self, logfile):
+        text = Path(logfile).read_text()
+        m = re.search(r"^provider=(\S+).*$", text, re.M)
+        if not m or m.group(1) != self.provider:
+            raise Unavailable(f"server did not report provider {self.provider}: {text[-300:]}")
+        self.info = m.group(0)
+
+
+class NettyServer(Server):
+    jvm = True
+
+    def __init__(self, work, transport, args):
+        super().__init__(work)
+        self.name = "netty-" + transport
+        self.transport = transport
+        self.args = args
+
+    def prepare(self):
+        if not (HERE / "netty-server" / "target" / "benchmarks-netty-server.jar").exists():
+            raise Unavailable("netty-server jar not built")
+
+    def command(self, port, cell):
+        return (["java"] + self.args.java_opts.split()
+                + ["-jar", str(HERE / "netty-server" / "target" / "benchmarks-netty-server.jar"), str(port),
+                   "--transport", self.transport, "--static-dir", str(self.work / "www")])
+
+    def after_start(self, logfile):
+        text = Path(logfile).read_text()
+        m = re.search(r"^transport=(\S+).*$", text, re.M)
+        if not m or m.group(1) != self.transport:
+            raise Unavailable(f"netty did not report transport {self.transport}: {text[-300:]}")
+        self.info = m.group(0)
+
+
+class NginxServer(Server):
+    name = "nginx"
+
+    def __init__(self, work, args):
+        super().__init__(work)
+        self.dir = work / "nginx"
+
+    def prepare(self):
+        if not shutil.which("nginx"):
+            raise Unavailable("nginx not installed")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.info = run(["nginx", "-v"]).stdout.strip()
+
+    def config(self, port, h2_port):
+        www = self.work / "www"
+        return f"""# generated by testsuite/benchmarks/bench.py
+worker_processes 1;
+daemon off;
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_timeout 120s;
+  keepalive_requests 1000000000;
+  default_type application/octet-stream;
+  server {{
+    listen 127.0.0.1:{port} backlog=4096;
+    listen 127.0.0.1:{h2_port} http2 backlog=4096;
+    location = /plaintext {{ default_type text/plain; return 200 "Hello, World!"; }}
+    location = /16k {{ alias {www}/body-16k.bin; }}
+    location = /1m {{ alias {www}/body-1m.bin; }}
+    location /static/ {{ alias {www}/; }}
+  }}
+}}
+"""
+
+    def command(self, port, cell):
+        conf = self.dir / "nginx.conf"
+        conf.write_text(self.config(port, port + 1))
+        return ["nginx", "-p", str(self.dir), "-e", str(self.dir / "error.log"), "-c", str(conf)]
+
+    def after_start(self, logfile):
+        self.h2_port = self.port + 1
+        wait_for_port(self.h2_port, self.proc, logfile)
+
+    def pids(self):
+        """Master and workers: the worker does the work, the master's share is counted too."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.proc.pid:
+                children.append(int(stat.parent.name))
+        return [self.proc.pid] + sorted(children)
+
+
+def wait_for_line(marker, proc, logfile, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise Unavailable(f"server exited with {proc.returncode}: " + Path(logfile).read_text()[-400:].strip())
+        if re.search(rf"^{marker}", Path(logfile).read_text(), re.M):
+            return
+        time.sleep(0.05)
+    raise Unavailable(f"server did not print {marker} within {timeout}s")
+
+
+def wait_for_port(port, proc, logfile, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise Unavailable(f"server exited with {proc.returncode}: " + Path(logfile).read_text()[-400:].strip())
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise Unavailable(f"server did not listen on {port} within {timeout}s")
+
+
+# ---------------------------------------------------------------------------------------------
+# Probes: /proc and perf
+
+def cpu_ticks(pids):
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total
+
+
+def cpu_times():
+    """Per-CPU (busy, total) ticks from /proc/stat, to see who else used the pinned CPUs."""
+    times = {}
+    for line in Path("/proc/stat").read_text().splitlines():
+        m = re.match(r"cpu(\d+)\s+(.*)", line)
+        if m:
+            v = [int(x) for x in m.group(2).split()]
+            idle = v[3] + v[4]
+            times[m.group(1)] = (sum(v[:8]) - idle, sum(v[:8]))
+    return times
+
+
+def peak_rss_kb(pids):
+    total = 0
+    for pid in pids:
+        m = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+        total += int(m.group(1)) if m else 0
+    return total
+
+
+class SyscallCounter:
+    """perf stat on raw_syscalls:sys_enter; strace -c only if perf cannot work here."""
+
+    def __init__(self, enabled):
+        self.method = None
+        self.note = ""
+        if not enabled:
+            self.note = "syscall counting disabled"
+            return
+        for tracing in ("/sys/kernel/tracing", "/sys/kernel/debug/tracing"):
+            if Path(tracing, "events", "raw_syscalls").exists():
+                break
+        else:
+            run(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"])
+        if shutil.which("perf") and run(["perf", "stat", "-e", "raw_syscalls:sys_enter", "--", "true"]).returncode == 0:
+            self.method = "perf"
+        elif shutil.which("strace"):
+            self.method = "strace"
+            self.note = ("perf unavailable: strace -c used (slows the server, undercounts io_uring_enter)")
+        else:
+            self.note = "neither perf nor strace available"
+
+    def start(self, pids, seconds, outfile):
+        pid_list = ",".join(str(p) for p in pids)
+        if self.method == "perf":
+            cmd = ["perf", "stat", "-x", ",", "-o", str(outfile), "-e", "raw_syscalls:sys_enter", "-p", pid_list,
+                   "--", "sleep", f"{seconds}"]
+        elif self.method == "strace":
+            cmd = ["timeout", "-s", "INT", f"{seconds}", "strace", "-c", "-f", "-o", str(outfile)]
+            for p in pids:
+                cmd += ["-p", str(p)]
+        else:
+            return None
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)  # let perf attach before load starts
+        return proc
+
+    def finish(self, proc, outfile):
+        if proc is None:
+            return None
+        proc.wait()
+        text = Path(outfile).read_text() if Path(outfile).exists() else ""
+        if self.method == "perf":
+            for line in text.splitlines():
+                if "raw_syscalls:sys_enter" in line:
+                    value = line.split(",")[0]
+                    return int(value) if value.isdigit() else None
+            return None
+        m = re.search(r"^\S+\s+\S+\s+\S+\s+(\d+)\s+(?:\d+\s+)?total$", text, re.M)
+        return int(m.group(1)) if m else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Load generators
+
+def wrk(server, spec, seconds, conns=None, delay=0.0):
+    conns = conns or spec["conns"]
+    url = f"http://127.0.0.1:{server.port}{spec['path']}"
+    cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{conns}", f"-d{int(seconds)}s", "--timeout", "10s"]
+    for h in spec.get("headers", []):
+        cmd += ["-H", h]
+    if spec["kind"] == "pipeline":
+        cmd += ["-s", str(HERE / "lua" / "pipeline.lua"), url, "--", str(spec["depth"])]
+    else:
+        cmd += ["-s", str(HERE / "lua" / "report.lua"), url]
+    if delay:
+        cmd = ["sh", "-c", f"sleep {delay} && exec \"$@\"", "wrk-delayed"] + cmd
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def parse_wrk(proc):
+    out, _ = proc.communicate()
+    m = re.search(r"^RESULT (.*)$", out, re.M)
+    if not m:
+        raise RuntimeError("wrk failed: " + out[-400:])
+    r = {k: float(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+    errors = r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["status_errors"] + r["timeouts"]
+    return dict(requests=int(r["requests"]), seconds=r["duration_us"] / 1e6, errors=int(errors),
+                p50_ms=r["p50_us"] / 1000, p99_ms=r["p99_us"] / 1000, p999_ms=r["p999_us"] / 1000)
+
+
+def h2load(server, spec, seconds, logfile=None):
+    url = f"http://127.0.0.1:{server.h2_port}{spec['path']}"
+    cmd = ["taskset", "-c", LOAD_CPU, "h2load", "-t1", f"-c{spec['conns']}", f"-m{spec['streams']}",
+           f"-D{int(seconds)}", url]
+    if logfile:
+        cmd.insert(-1, f"--log-file={logfile}")
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def parse_h2load(proc, logfile=None):
+    out, _ = proc.communicate()
+    m = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored",
+                  out)
+    t = re.search(r"finished in ([\d.]+)(m?s)", out)
+    if not m or not t:
+        raise RuntimeError("h2load failed: " + out[-400:])
+    seconds = float(t.group(1)) / (1000 if t.group(2) == "ms" else 1)
+    result = dict(requests=int(m.group(4)), seconds=seconds, errors=int(m.group(5)) + int(m.group(6)),
+                  p50_ms=None, p99_ms=None, p999_ms=None)
+    if logfile and Path(logfile).exists():
+        durations = []
+        with open(logfile) as f:
+            for line in f:
+                parts = line.split("\t")
+                if len(parts) == 3:
+                    durations.append(int(parts[2]))
+        durations.sort()
+        if durations:
+            pick = lambda q: durations[min(len(durations) - 1, int(q * len(durations)))] / 1000
+            result.update(p50_ms=pick(0.50), p99_ms=pick(0.99), p999_ms=pick(0.999))
+        Path(logfile).unlink()
+    return result
+
+
+def drive(server, spec, seconds, cell_dir, tag):
+    """Runs one load phase of `seconds`; returns requests, seconds, errors, latencies."""
+    if spec["kind"] == "wrk":
+        return parse_wrk(wrk(server, spec, seconds))
+    if spec["kind"] == "pipeline":
+        # wrk records one latency per 16-request batch and its coordinated-omission correction
+        # assumes one request per round trip, which corrupts its percentiles: report none.
+        return dict(parse_wrk(wrk(server, spec, seconds)), p50_ms=None, p99_ms=None, p999_ms=None)
+    if spec["kind"] == "h2load":
+        log_file = cell_dir / f"h2load-{tag}.log" if tag == "measure" else None
+        return parse_h2load(h2load(server, spec, seconds, log_file), log_file)
+    if spec["kind"] == "ramp":
+        step = max(1, int(round(seconds / 7)))
+        procs = []
+        for i, conns in enumerate(RAMP_LAYERS):
+            procs.append(wrk(server, spec, step * (7 - 2 * i), conns=conns, delay=step * i))
+        parts = [parse_wrk(p) for p in procs]
+        return dict(requests=sum(p["requests"] for p in parts), seconds=parts[0]["seconds"],
+                    errors=sum(p["errors"] for p in parts),
+                    p50_ms=parts[0]["p50_ms"],  # the 16 connections that stay for the whole ramp
+                    p99_ms=max(p["p99_ms"] for p in parts), p999_ms=max(p["p999_ms"] for p in parts))
+    raise ValueError(spec["kind"])
+
+
+# ---------------------------------------------------------------------------------------------
+# One cell
+
+FIELDS = ["round", "server", "workload", "group", "conns", "requests", "seconds", "rps", "p50_ms", "p99_ms",
+          "p999_ms", "errors", "cpu_us_per_req", "server_cpu_util", "syscalls_per_req", "peak_rss_mb",
+          "cpu0_other_util", "cpu1_util", "note"]
+
+
+def measure_cell(server, wname, spec, rnd, args, counter, port):
+    cell_dir = args.work / "cells" / f"r{rnd}-{server.name.replace('+', '_')}-{wname}"
+    cell_dir.mkdir(parents=True, exist_ok=True)
+    row = dict(round=rnd, server=server.name, workload=wname, group=spec["group"], conns=spec["conns"], note="")
+    try:
+        server.start(port, spec, cell_dir / "server.log")
+        scale = 7 if spec["kind"] == "ramp" else 1
+        drive(server, spec, args.warmup if scale == 1 else 7, cell_dir, "warmup")
+        pids = server.pids()
+        t0, c0 = cpu_ticks(pids), cpu_times()
+        seconds = args.duration if scale == 1 else 7 * args.ramp_step
+        result = drive(server, spec, seconds, cell_dir, "measure")
+        t1, c1 = cpu_ticks(pids), cpu_times()
+        if not server.alive():
+            raise RuntimeError("server died during the measured run")
+        rps = result["requests"] / result["seconds"] if result["seconds"] else 0
+        cpu_us = (t1 - t0) * 1e6 / CLK_TCK
+        row.update(requests=result["requests"], seconds=round(result["seconds"], 3), rps=round(rps, 1),
+                   p50_ms=fmt(result["p50_ms"]), p99_ms=fmt(result["p99_ms"]), p999_ms=fmt(result["p999_ms"]),
+                   errors=result["errors"],
+                   cpu_us_per_req=round(cpu_us / result["requests"], 3) if result["requests"] else "",
+                   server_cpu_util=round(cpu_us / 1e6 / result["seconds"], 3) if result["seconds"] else "")
+        busy0, total0 = (c1[SERVER_CPU][i] - c0[SERVER_CPU][i] for i in (0, 1))
+        busy1, total1 = (c1[LOAD_CPU][i] - c0[LOAD_CPU][i] for i in (0, 1))
+        # CPU 0 time not spent by the server: other processes (or the server's threads elsewhere)
+        row["cpu0_other_util"] = round(max(0, busy0 - (t1 - t0)) / total0, 3) if total0 else ""
+        row["cpu1_util"] = round(busy1 / total1, 3) if total1 else ""
+        if spec["kind"] != "ramp" and counter.method:
+            outfile = cell_dir / "syscalls.txt"
+            proc = counter.start(pids, args.syscall_window + 0.6, outfile)
+            counted = drive(server, spec, args.syscall_window, cell_dir, "syscalls")
+            syscalls = counter.finish(proc, outfile)
+            if syscalls is not None and counted["requests"]:
+                row["syscalls_per_req"] = round(syscalls / counted["requests"], 4)
+            if counter.method != "perf":
+                row["note"] = "syscalls via strace"
+        row["peak_rss_mb"] = round(peak_rss_kb(pids) / 1024, 1)
+        if result["errors"]:
+            row["note"] = (row["note"] + "; " if row["note"] else "") + f"{result['errors']} load errors"
+    except Unavailable:
+        raise
+    except Exception as e:  # a failed cell is recorded, not hidden
+        row["note"] = f"FAILED: {str(e)[:200]}".replace("\n", " ")
+        log(f"  {server.name} {wname}: {row['note']}")
+    finally:
+        server.stop()
+    return row
+
+
+def fmt(v):
+    return "" if v is None else round(v, 3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Summary
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def med_range(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None, None, None
+    return statistics.median(values), min(values), max(values)
+
+
+def summarize(rows):
+    by_cell = {}
+    for r in rows:
+        by_cell.setdefault((r["workload"], r["round"]), {})[r["server"]] = r
+    out = []
+    keys = sorted({(r["server"], r["workload"]) for r in rows},
+                  key=lambda k: (list(WORKLOADS).index(k[1]), ALL_SERVERS.index(k[0])))
+    for server, wname in keys:
+        mine = [r for r in rows if r["server"] == server and r["workload"] == wname and num(r.get("rps"))]
+        s = dict(server=server, workload=wname, group=WORKLOADS[wname]["group"], conns=WORKLOADS[wname]["conns"],
+                 rounds=len(mine))
+        for field in ("rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_req", "syscalls_per_req", "peak_rss_mb"):
+            m, lo, hi = med_range([num(r.get(field)) for r in mine])
+            s[field] = m
+            s[field + "_min"] = lo
+            s[field + "_max"] = hi
+        for field, tag in (("rps", "rps"), ("cpu_us_per_req", "cpu"), ("p99_ms", "p99"),
+                           ("syscalls_per_req", "syscalls")):
+            ratios = []
+            for r in mine:
+                base = by_cell.get((wname, r["round"]), {}).get("nio")
+                if base and num(base.get(field)) and num(r.get(field)) is not None:
+                    ratios.append(num(r[field]) / num(base[field]))
+            m, lo, hi = med_range(ratios)
+            s[f"{tag}_vs_nio"], s[f"{tag}_vs_nio_min"], s[f"{tag}_vs_nio_max"] = m, lo, hi
+        s["notes"] = "; ".join(sorted({r["note"] for r in rows
+                                       if r["server"] == server and r["workload"] == wname and r.get("note")}))
+        out.append(s)
+    return out
+
+
+SUMMARY_FIELDS = ["server", "workload", "group", "conns", "rounds",
+                  "rps", "rps_min", "rps_max", "rps_vs_nio", "rps_vs_nio_min", "rps_vs_nio_max",
+                  "cpu_us_per_req", "cpu_us_per_req_min", "cpu_us_per_req_max",
+                  "cpu_vs_nio", "cpu_vs_nio_min", "cpu_vs_nio_max",
+                  "p50_ms", "p99_ms", "p99_ms_min", "p99_ms_max", "p99_vs_nio", "p999_ms",
+                  "syscalls_per_req", "syscalls_per_req_min", "syscalls_per_req_max", "syscalls_vs_nio",
+                  "peak_rss_mb", "notes"]
+
+
+def g(v, digits=3):
+    if v is None or v == "":
+        return ""
+    if isinstance(v, float):
+        return f"{v:.{digits}g}" if abs(v) < 1000 else f"{v:.0f}"
+    return str(v)
+
+
+def write_csv(path, fields, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: (g(v, 6) if isinstance(v, float) else v) for k, v in r.items()})
+
+
+def markdown_table(summary):
+    def rng(s, f, d=3):
+        m, lo, hi = s.get(f), s.get(f + "_min"), s.get(f + "_max")
+        if m is None:
+            return "n/a"
+        return g(m, d) if s["rounds"] <= 1 or lo == hi else f"{g(m, d)} ({g(lo, d)}-{g(hi, d)})"
+
+    lines = ["| workload | server | req/s | vs nio | CPU µs/req | CPU vs nio | p50 ms | p99 ms | p99.9 ms "
+             "| syscalls/req | peak RSS MB | notes |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for s in summary:
+        lines.append("| " + " | ".join([
+            s["workload"], s["server"], rng(s, "rps", 4), rng(s, "rps_vs_nio"), rng(s, "cpu_us_per_req"),
+            rng(s, "cpu_vs_nio"), g(s["p50_ms"]) or "n/a", rng(s, "p99_ms"), g(s["p999_ms"]) or "n/a",
+            g(s["syscalls_per_req"]) or "n/a", g(s["peak_rss_mb"]) or "n/a", s["notes"] or ""]) + " |")
+    return "\n".join(lines)
+
+
+def targets_table(summary):
+    """The issue's targets, evaluated from this run's summary (ratios within rounds)."""
+    get = {(s["server"], s["workload"]): s for s in summary}
+    lines = ["| target | server | measured | verdict |", "|---|---|---|---|"]
+
+    def add(target, server, value, ok, fmt_value):
+        if value is None:
+            lines.append(f"| {target} | {server} | not measured | n/a |")
+        else:
+            lines.append(f"| {target} | {server} | {fmt_value} | {'met' if ok(value) else 'MISSED'} |")
+
+    for server in ("epoll", "io_uring"):
+        s = get.get((server, "pipelined-c256"), {})
+        add("pipelined 16x256, default options: req/s >= 3x nio", server, s.get("rps_vs_nio"),
+            lambda v: v >= 3, f"{g(s.get('rps_vs_nio'))}x")
+        s = get.get((server, "pipelined-buffered-c256"), {})
+        add("pipelined, BUFFER_PIPELINED_DATA on: req/s >= 1.25x nio", server, s.get("rps_vs_nio"),
+            lambda v: v >= 1.25, f"{g(s.get('rps_vs_nio'))}x")
+        for c in (256, 1024):
+            s = get.get((server, f"plaintext-c{c}"), {})
+            add(f"plaintext c{c}: CPU/req <= 0.95x nio", server, s.get("cpu_vs_nio"),
+                lambda v: v <= 0.95, f"{g(s.get('cpu_vs_nio'))}x")
+            ng = get.get(("nginx", f"plaintext-c{c}"), {}).get("cpu_us_per_req")
+            mine = s.get("cpu_us_per_req")
+            add(f"plaintext c{c}: CPU/req <= 1.05x nginx", server,
+                mine / ng if mine is not None and ng else None, lambda v: v <= 1.05,
+                f"{g(mine / ng) if mine is not None and ng else ''}x")
+        s = get.get((server, "plaintext-c1024"), {})
+        add("p99 at 1024 conns <= nio", server, s.get("p99_vs_nio"), lambda v: v <= 1.0, f"{g(s.get('p99_vs_nio'))}x")
+        worst, where = None, ""
+        for (srv, wname), s in get.items():
+            if srv != server:
+                continue
+            # keep-alive plaintext is bound by the load generator: judge it by CPU per request
+            v = (1 / s["cpu_vs_nio"] if s.get("cpu_vs_nio") else None) if WORKLOADS[wname]["group"] == "plaintext" \
+                else s.get("rps_vs_nio")
+            if v is not None and (worst is None or v < worst):
+                worst, where = v, wname
+        add("no workload below 0.95x nio (plaintext: by CPU/req)", server, worst, lambda v: v >= 0.95,
+            f"worst {g(worst)}x ({where})")
+    s = get.get(("io_uring", "plaintext-c256"), {})
+    add("io_uring syscalls/req at plaintext c256 <= 0.1", "io_uring", s.get("syscalls_per_req"),
+        lambda v: v <= 0.1, g(s.get("syscalls_per_req")))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+
+def machine_info(args, counter):
+    def first(cmd):
+        try:
+            return run(cmd).stdout.strip()
+        except OSError:
+            return "?"
+    lscpu = first(["lscpu"])
+    model = re.search(r"Model name:\s+(.*)", lscpu)
+    java = first(["java", "-version"]).splitlines()
+    return {
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "git_commit": first(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]),
+        "cpu": (model.group(1) if model else "?") + f", {os.cpu_count()} CPUs",
+        "hypervisor": (re.search(r"Hypervisor vendor:\s+(.*)", lscpu) or re.search("(.*)", "none")).group(1),
+        "kernel": first(["uname", "-r"]),
+        "jdk": java[1] if len(java) > 1 else "?",
+        "java_opts": args.java_opts or "(JVM defaults)",
+        "wrk": first(["wrk", "-v"]).splitlines()[0] if shutil.which("wrk") else "?",
+        "h2load": first(["h2load", "--version"]),
+        "nginx": first(["nginx", "-v"]),
+        "syscall_counter": counter.method or counter.note,
+        "mode": args.mode, "rounds": args.rounds, "warmup_s": args.warmup, "duration_s": args.duration,
+        "syscall_window_s": args.syscall_window, "ramp_step_s": args.ramp_step,
+    }
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--mode", choices=MODES, default="quick")
+    p.add_argument("--rounds", type=int)
+    p.add_argument("--warmup", type=int)
+    p.add_argument("--duration", type=int)
+    p.add_argument("--syscall-window", type=int)
+    p.add_argument("--ramp-step", type=int)
+    p.add_argument("--servers", default=",".join(ALL_SERVERS))
+    p.add_argument("--workloads", help="comma list (default: the mode's set); 'all' for every workload")
+    p.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks")
+    p.add_argument("--work", type=Path, default=Path("/tmp/adaptiveio-bench"))
+    p.add_argument("--port", type=int, default=18080)
+    p.add_argument("--java-opts", default=os.environ.get("BENCH_JAVA_OPTS", ""))
+    p.add_argument("--no-syscalls", action="store_true")
+    p.add_argument("--offline", action="store_true", help="mvn -o when resolving provider class paths")
+    args = p.parse_args()
+    mode = MODES[args.mode]
+    for key in ("rounds", "warmup", "duration", "syscall_window", "ramp_step"):
+        if getattr(args, key) is None:
+            setattr(args, key, mode[key])
+    if args.workloads == "all" or (args.workloads is None and mode["workloads"] is None):
+        names = list(WORKLOADS)
+    else:
+        names = args.workloads.split(",") if args.workloads else mode["workloads"]
+    for n in names:
+        if n not in WORKLOADS:
+            sys.exit(f"unknown workload {n}; known: {', '.join(WORKLOADS)}")
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        wanted = 65536 if hard == resource.RLIM_INFINITY else min(65536, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
+    except (ValueError, OSError):
+        log(f"could not raise the open-file limit (now {soft})")
+    if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < 4096:
+        log("open-file limit below 4096: 1024-connection cells may fail")
+    os.sched_setaffinity(0, {int(LOAD_CPU)})  # the driver and its helpers stay off the server's CPU
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    www = args.work / "www"
+    www.mkdir(exist_ok=True)
+    for name, size in (("file-64k.bin", 64 * 1024), ("body-16k.bin", 16 * 1024), ("body-1m.bin", 1024 * 1024)):
+        (www / name).write_bytes(bytes((ord("a") + i % 26) for i in range(size)))
+
+    counter = SyscallCounter(not args.no_syscalls)
+    machine = machine_info(args, counter)
+    log("machine: " + json.dumps(machine))
+
+    servers, skipped = [], {}
+    for name in args.servers.split(","):
+        if name in UNDERTOW_PROVIDERS:
+            server = UndertowServer(args.work, name, args)
+        elif name.startswith("netty-"):
+            server = NettyServer(args.work, name[len("netty-"):], args)
+        elif name == "nginx":
+            server = NginxServer(args.work, args)
+        else:
+            sys.exit(f"unknown server {name}; known: {', '.join(ALL_SERVERS)}")
+        try:
+            server.prepare()
+            servers.append(server)
+        except Unavailable as e:
+            skipped[name] = str(e)
+            log(f"SKIP {name}: {e}")
+    log(f"servers: {[s.name for s in servers]}; workloads: {names}; rounds: {args.rounds}")
+
+    rows = []
+    started = time.time()
+    for rnd in range(1, args.rounds + 1):
+        for wname in names:
+            spec = dict(WORKLOADS[wname])
+            for server in list(servers):
+                if server.name in skipped:
+                    continue
+                try:
+                    row = measure_cell(server, wname, spec, rnd, args, counter, args.port)
+                except Unavailable as e:
+                    skipped[server.name] = f"did not start: {e}"
+                    log(f"SKIP {server.name}: {e}")
+                    continue
+                rows.append(row)
+                log(f"r{rnd} {wname:24s} {server.name:20s} rps={row.get('rps', '')} "
+                    f"cpu_us/req={row.get('cpu_us_per_req', '')} p99={row.get('p99_ms', '')}ms "
+                    f"syscalls/req={row.get('syscalls_per_req', '')} rss={row.get('peak_rss_mb', '')}MB {row['note']}")
+    elapsed = time.time() - started
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    summary = summarize(rows)
+    prefix = args.out / args.mode
+    write_csv(f"{prefix}-rounds.csv", FIELDS, rows)
+    write_csv(f"{prefix}-summary.csv", SUMMARY_FIELDS, summary)
+    machine["elapsed_s"] = round(elapsed)
+    machine["server_info"] = {s.name: s.info for s in servers}
+    machine["skipped"] = skipped
+    Path(f"{prefix}-machine.json").write_text(json.dumps(machine, indent=2) + "\n")
+    md = [f"Mode **{args.mode}**: {args.rounds} round(s), warm-up {args.warmup} s, measured {args.duration} s, "
+          f"syscall window {args.syscall_window} s per cell; run took {round(elapsed / 60, 1)} min on "
+          f"{machine['date_utc']} (commit {machine['git_commit']}). Cells show the median, with min-max over "
+          f"rounds when there is more than one; ratios are computed within each round, then the median taken.",
+          "", markdown_table(summary), ""]
+    if skipped:
+        md += ["Skipped (not faked):", ""] + [f"- `{k}`: {v}" for k, v in skipped.items()] + [""]
+    md += ["Targets from issue 4 (same run):", "", targets_table(summary), ""]
+    Path(f"{prefix}-results.md").write_text("\n".join(md))
+    log(f"wrote {prefix}-rounds.csv, {prefix}-summary.csv, {prefix}-results.md in {round(elapsed)} s")
+    report = [sys.executable, str(HERE / "report.py"), "--mode", args.mode, "--out", str(args.out)]
+    if args.out.resolve() != (REPO / "docs" / "benchmarks").resolve():
+        report.append("--no-doc")  # only the default output feeds docs/benchmarks.md
+    subprocess.run(report, check=True)
+
+
+if __name__ == "__main__":
+    main()
