@@ -104,6 +104,22 @@ public final class ConnectionCore {
         carried = joined;
     }
 
+    /**
+     * Puts back bytes the consumer read but did not use: they are delivered before any bytes
+     * already carried.
+     */
+    public void carryFirst(ByteBuffer bytes) {
+        if (bytes == null || !bytes.hasRemaining()) {
+            return;
+        }
+        ByteBuffer copy = ByteBuffer.allocate(bytes.remaining() + carriedBytes());
+        copy.put(bytes);
+        if (carried != null) {
+            copy.put(carried);
+        }
+        carried = copy.flip();
+    }
+
     /** Removes and returns the carried bytes, or {@code null}. */
     public ByteBuffer takeCarried() {
         ByteBuffer c = carried;

@@ -46,6 +46,18 @@ public final class DetachedConnection implements Closeable {
         return core.carriedBytes();
     }
 
+    /**
+     * Gives back bytes the application had read from this connection but not consumed (for
+     * example a pipelined request Undertow read ahead): the adopting engine delivers them
+     * first. Call before {@link #adoptBy}.
+     */
+    public void carryFirst(java.nio.ByteBuffer unread) {
+        if (claimed.get()) {
+            throw new IllegalStateException("connection " + core + " was already adopted or closed");
+        }
+        core.carryFirst(unread);
+    }
+
     public long detachedAtNanos() {
         return detachedAtNanos;
     }
