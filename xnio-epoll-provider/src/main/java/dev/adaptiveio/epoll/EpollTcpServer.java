@@ -322,6 +322,13 @@ final class EpollTcpServer implements AcceptingChannel<StreamConnection>, EpollS
         if (!open.compareAndSet(true, false)) {
             return;
         }
+        // Stop listening now, so the port is free when close() returns (a test or a reload
+        // binds it again at once); the fd itself closes once no epoll set refers to it.
+        try {
+            listenSocket.shutdownInput();
+        } catch (IOException ignored) {
+            // not listening any more either way
+        }
         for (Acceptor a : acceptors) {
             try {
                 a.thread.runOnThread(a::close);
