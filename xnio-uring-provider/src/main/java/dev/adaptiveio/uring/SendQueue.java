@@ -1,0 +1,199 @@
+package dev.adaptiveio.uring;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.adaptiveio.core.natives.uring.IovecArray;
+import dev.adaptiveio.core.natives.uring.RingHandle;
+import dev.adaptiveio.core.natives.uring.UringMemory;
+
+/**
+ * Output a connection accepted and the kernel has not yet confirmed: a short chain of pooled
+ * direct chunks. At most one SEND/WRITEV is in flight; bytes appended meanwhile go after the
+ * region the kernel is reading, and chunks return to the pool only once the kernel's completion
+ * says their bytes are gone. Not thread-safe: the connection serialises access.
+ */
+final class SendQueue {
+
+    static final int CHUNK = Integer.getInteger("adaptiveio.io_uring.sendChunk", 16 * 1024);
+    /** Chunks a connection may fill before writes return 0 (back-pressure). */
+    static final int MAX_CHUNKS = Math.max(1, Integer.getInteger("adaptiveio.io_uring.sendChunks", 4));
+    private static final int POOL_LIMIT = Integer.getInteger("adaptiveio.io_uring.sendPool", 4096);
+    private static final ConcurrentLinkedQueue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger POOLED = new AtomicInteger();
+    private static final AtomicInteger IN_USE = new AtomicInteger();
+
+    /** Each chunk's position is how far it is filled; the head's bytes before {@link #headRead} are sent. */
+    private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>(MAX_CHUNKS);
+    private int headRead;
+    private long size;
+    private long inflight;
+    private IovecArray iov;
+
+    /** Bytes accepted and not yet confirmed sent (including those in flight). */
+    long size() {
+        return size;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    boolean isInflight() {
+        return inflight > 0;
+    }
+
+    long room() {
+        ByteBuffer tail = chunks.peekLast();
+        return (long) (MAX_CHUNKS - chunks.size()) * CHUNK + (tail == null ? 0 : tail.remaining());
+    }
+
+    /** Copies as much of {@code src} as fits; returns the bytes taken. */
+    int append(ByteBuffer src) {
+        int taken = 0;
+        while (src.hasRemaining()) {
+            ByteBuffer tail = chunks.peekLast();
+            if (tail == null || !tail.hasRemaining()) {
+                if (chunks.size() == MAX_CHUNKS) {
+                    break;
+                }
+                tail = acquire();
+                chunks.addLast(tail);
+            }
+            int n = Math.min(src.remaining(), tail.remaining());
+            int limit = src.limit();
+            src.limit(src.position() + n);
+            tail.put(src);
+            src.limit(limit);
+            taken += n;
+        }
+        size += taken;
+        return taken;
+    }
+
+    long append(ByteBuffer[] srcs, int offset, int length) {
+        long taken = 0;
+        for (int i = offset; i < offset + length; i++) {
+            taken += append(srcs[i]);
+            if (srcs[i].hasRemaining()) {
+                break;
+            }
+        }
+        return taken;
+    }
+
+    /**
+     * Lends everything unsent to the kernel: one SEND for a single chunk, one WRITEV otherwise.
+     *
+     * @return {@code false} if the handle refused the op
+     */
+    boolean submit(RingHandle handle, int tag) {
+        if (inflight != 0 || size == 0) {
+            throw new IllegalStateException("submit with " + inflight + " in flight and " + size + " queued");
+        }
+        boolean ok;
+        long bytes;
+        if (chunks.size() == 1) {
+            ByteBuffer head = chunks.peekFirst();
+            bytes = head.position() - headRead;
+            ok = handle.send(UringMemory.address(head) + headRead, (int) bytes, 0, tag);
+        } else {
+            if (iov == null) {
+                iov = new IovecArray(MAX_CHUNKS);
+            }
+            iov.clear();
+            boolean first = true;
+            for (ByteBuffer c : chunks) {
+                int from = first ? headRead : 0;
+                iov.add(UringMemory.address(c) + from, c.position() - from);
+                first = false;
+            }
+            bytes = iov.bytes();
+            ok = handle.writev(iov.address(), iov.count(), tag);
+        }
+        if (ok) {
+            inflight = bytes;
+        }
+        return ok;
+    }
+
+    /** The kernel took {@code sent} bytes of the op in flight (fewer on a short send). */
+    void completed(long sent) {
+        inflight = 0;
+        size -= sent;
+        long left = sent;
+        while (left > 0) {
+            ByteBuffer head = chunks.peekFirst();
+            int avail = head.position() - headRead;
+            int take = (int) Math.min(avail, left);
+            headRead += take;
+            left -= take;
+            if (headRead == head.position() && (head.position() == head.capacity() || chunks.size() > 1 || size == 0)) {
+                release(chunks.pollFirst());
+                headRead = 0;
+            }
+        }
+        if (size == 0 && !chunks.isEmpty()) {
+            // A fully sent chunk that was still being filled: nothing in it is pending.
+            while (!chunks.isEmpty()) {
+                release(chunks.pollFirst());
+            }
+            headRead = 0;
+        }
+    }
+
+    /** The op in flight ended without sending (cancelled or failed). */
+    void failed() {
+        inflight = 0;
+    }
+
+    /** Drops every byte not lent to the kernel; returns all memory when nothing is in flight. */
+    void discard() {
+        if (inflight != 0) {
+            throw new IllegalStateException("discard with " + inflight + " bytes in flight");
+        }
+        while (!chunks.isEmpty()) {
+            release(chunks.pollFirst());
+        }
+        headRead = 0;
+        size = 0;
+    }
+
+    /** Frees the iovec memory; the queue must be empty and idle. */
+    void free() {
+        discard();
+        if (iov != null) {
+            iov.free();
+            iov = null;
+        }
+    }
+
+    private static ByteBuffer acquire() {
+        ByteBuffer b = POOL.poll();
+        if (b != null) {
+            POOLED.decrementAndGet();
+        } else {
+            b = UringMemory.allocateDirect(CHUNK);
+        }
+        IN_USE.incrementAndGet();
+        return b;
+    }
+
+    private static void release(ByteBuffer b) {
+        IN_USE.decrementAndGet();
+        b.clear();
+        if (POOLED.incrementAndGet() <= POOL_LIMIT) {
+            POOL.offer(b);
+        } else {
+            POOLED.decrementAndGet();
+            UringMemory.free(b);
+        }
+    }
+
+    /** Chunks held by connections now (leak checks). */
+    static int chunksInUse() {
+        return IN_USE.get();
+    }
+}

@@ -1,0 +1,582 @@
+package dev.adaptiveio.uring;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.adaptiveio.core.conn.ConnectionCore;
+import dev.adaptiveio.core.conn.NativeStreamConnection;
+import dev.adaptiveio.core.log.CoreLogger;
+import dev.adaptiveio.core.loop.FlushTarget;
+import dev.adaptiveio.core.natives.uring.CompletionListener;
+import dev.adaptiveio.core.natives.uring.Op;
+import dev.adaptiveio.core.natives.uring.RingHandle;
+import dev.adaptiveio.core.natives.uring.UringConstants;
+import dev.adaptiveio.core.natives.uring.UringMemory;
+import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
+
+/**
+ * A TCP connection on io_uring, completion-based.
+ * <p>
+ * Reads: a RECV into a receive buffer this engine owns is kept armed while the connection
+ * wants data; its completion makes the connection read-ready, and {@code read} serves the
+ * completed bytes. The next RECV is armed once they are consumed.
+ * <p>
+ * Writes: {@code write} copies into a {@link SendQueue}; what a connection wrote during a loop
+ * iteration is submitted as one SEND (or WRITEV over several chunks) at the end of the iteration,
+ * and leaves in the same {@code io_uring_enter} as every other connection's output. {@code flush}
+ * returns {@code true} only once the kernel has confirmed every byte; a short send is resubmitted.
+ * <p>
+ * Close: ops in flight are cancelled, and the buffers and the fd are released only after their
+ * last completion. Detach does the same without closing, and bytes received meanwhile travel
+ * with the connection.
+ */
+final class UringStreamConnection extends NativeStreamConnection implements CompletionListener, FlushTarget {
+
+    private static final int TAG = 0;
+    private static final long LINGER_MILLIS = Long.getLong("adaptiveio.linger.millis", 30_000L);
+
+    private final UringIoThread thread;
+    private final ServerTracker server;
+    private RingHandle handle;
+
+    // ---- inbound: guarded by inLock (other threads read after awaitReadable)
+    private final Object inLock = new Object();
+    private ByteBuffer recvBuffer;
+    private long recvAddress;
+    private int recvPos;
+    private int recvLimit;
+    private boolean eof;
+    private IOException readFailure;
+    /** I/O thread only. */
+    private boolean recvArmed;
+    private boolean armWanted;
+
+    // ---- outbound: guarded by out
+    private final SendQueue out = new SendQueue();
+    private IOException writeFailure;
+
+    // ---- scheduling
+    private boolean flushScheduled;
+    private final AtomicBoolean remoteKick = new AtomicBoolean();
+    private final Runnable remoteKickTask = this::remoteKick;
+
+    // ---- release
+    private boolean releasing;
+    private boolean keepFd;
+    private boolean releasedFromEngine;
+    private Runnable whenReleased;
+    private boolean lingering;
+    private XnioExecutor.Key lingerTimer;
+
+    /** Told when a connection of a server goes away (connection limits). */
+    interface ServerTracker {
+        void connectionReleased(UringStreamConnection connection);
+    }
+
+    UringStreamConnection(UringIoThread thread, ConnectionCore core, ServerTracker server) {
+        super(thread, core);
+        this.thread = thread;
+        this.server = server;
+        this.readReady = core.hasCarried();
+        if (thread.inThisThread()) {
+            register();
+        } else {
+            thread.execute(this::register);
+        }
+    }
+
+    private void register() {
+        if (core.isClosing() || releasing) {
+            return;
+        }
+        try {
+            handle = thread.ring().register(core.fd(), this);
+        } catch (IOException | RuntimeException e) {
+            CoreLogger.LOG.closeFailed(e, this);
+            IoUtils.safeClose(this);
+            return;
+        }
+        thread.track(this);
+        // A new connection's first bytes are usually on their way: have a receive waiting.
+        wantRecv();
+    }
+
+    // =====================================================================================
+    // Scheduling: every submission leaves at the end of the loop iteration
+
+    private void scheduleFlushOnce() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            thread.scheduleFlush(this);
+        }
+    }
+
+    /** From any thread: make the I/O thread look at this connection at the end of an iteration. */
+    private void kick() {
+        if (thread.inThisThread()) {
+            scheduleFlushOnce();
+        } else if (remoteKick.compareAndSet(false, true)) {
+            try {
+                thread.execute(remoteKickTask);
+            } catch (RuntimeException e) {
+                remoteKick.set(false);
+            }
+        }
+    }
+
+    private void remoteKick() {
+        remoteKick.set(false);
+        scheduleFlushOnce();
+    }
+
+    @Override
+    public void flushGathered() {
+        flushScheduled = false;
+        if (handle == null || releasing) {
+            if (lingering) {
+                sendIfIdle();
+            }
+            return;
+        }
+        if (armWanted || kickForRecv) {
+            armRecv();
+        }
+        sendIfIdle();
+    }
+
+    private void sendIfIdle() {
+        synchronized (out) {
+            if (!out.isEmpty() && !out.isInflight() && writeFailure == null && handle != null && handle.isActive()) {
+                if (!out.submit(handle, TAG)) {
+                    writeFailure = new ClosedChannelException();
+                }
+            }
+        }
+    }
+
+    // =====================================================================================
+    // Reads
+
+    /** Asks for a RECV to be armed (at the end of the iteration) if none is and nothing waits to be read. */
+    private void wantRecv() {
+        if (thread.inThisThread()) {
+            armWanted = true;
+            scheduleFlushOnce();
+        } else {
+            kickForRecv = true;
+            kick();
+        }
+    }
+
+    private volatile boolean kickForRecv;
+
+    private void armRecv() {
+        armWanted = false;
+        kickForRecv = false;
+        if (recvArmed || handle == null || !handle.isActive()) {
+            return;
+        }
+        synchronized (inLock) {
+            if (recvPos < recvLimit || eof || readFailure != null || isReadShutdown()) {
+                return;
+            }
+            if (recvBuffer == null) {
+                recvBuffer = thread.takeRecvBuffer();
+                recvAddress = UringMemory.address(recvBuffer);
+            }
+            recvPos = recvLimit = 0;
+        }
+        recvArmed = handle.recv(recvAddress, recvBuffer.capacity(), 0, TAG);
+    }
+
+    @Override
+    protected int engineRead(ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        int n;
+        synchronized (inLock) {
+            n = takeLocked(dst);
+            if (n == 0) {
+                return nothingToRead();
+            }
+        }
+        afterTake();
+        return n;
+    }
+
+    @Override
+    protected long engineRead(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        long total = 0;
+        synchronized (inLock) {
+            for (int i = offset; i < offset + length && recvPos < recvLimit; i++) {
+                total += takeLocked(dsts[i]);
+            }
+            if (total == 0) {
+                boolean any = false;
+                for (int i = offset; i < offset + length; i++) {
+                    any |= dsts[i].hasRemaining();
+                }
+                return any ? nothingToRead() : 0;
+            }
+        }
+        afterTake();
+        return total;
+    }
+
+    private int takeLocked(ByteBuffer dst) {
+        int n = Math.min(recvLimit - recvPos, dst.remaining());
+        if (n > 0) {
+            dst.put(dst.position(), recvBuffer, recvPos, n);
+            dst.position(dst.position() + n);
+            recvPos += n;
+        }
+        return n;
+    }
+
+    /** inLock held, no bytes buffered. */
+    private int nothingToRead() throws IOException {
+        if (readFailure != null) {
+            throw readFailure;
+        }
+        if (eof) {
+            return -1;
+        }
+        readReady = false;
+        wantRecv();
+        return 0;
+    }
+
+    private void afterTake() {
+        boolean drained;
+        synchronized (inLock) {
+            drained = recvPos == recvLimit;
+            if (drained && !eof && readFailure == null) {
+                readReady = false;
+            }
+        }
+        if (drained) {
+            wantRecv();
+        }
+    }
+
+    @Override
+    protected void readsResumed() {
+        wantRecv();
+    }
+
+    @Override
+    protected void awaitingReadable() {
+        wantRecv();
+    }
+
+    @Override
+    protected void awaitingWritable() {
+        kick();
+    }
+
+    // =====================================================================================
+    // Completions (I/O thread)
+
+    @Override
+    public void onCompletion(RingHandle h, int kind, int tag, int result, int flags) {
+        switch (kind) {
+            case Op.RECV:
+                recvCompleted(result);
+                break;
+            case Op.SEND:
+            case Op.WRITEV:
+                sendCompleted(result);
+                break;
+            case Op.CANCEL:
+                break;
+            default:
+                UringLogger.LOG.unexpectedCompletion(Op.name(kind), result, this);
+        }
+    }
+
+    private void recvCompleted(int result) {
+        recvArmed = false;
+        if (result == -UringConstants.ECANCELED) {
+            return;
+        }
+        synchronized (inLock) {
+            if (result > 0) {
+                recvPos = 0;
+                recvLimit = result;
+            } else if (result == 0) {
+                eof = true;
+            } else {
+                readFailure = errno("recv", result);
+            }
+        }
+        readReady = true;
+        readinessChanged();
+    }
+
+    private void sendCompleted(int result) {
+        boolean finishLinger;
+        synchronized (out) {
+            if (result >= 0) {
+                out.completed(result);
+                if (!out.isEmpty()) {
+                    // Short send, or bytes appended meanwhile: the rest leaves this iteration.
+                    scheduleFlushOnce();
+                }
+            } else {
+                out.failed();
+                if (result != -UringConstants.ECANCELED) {
+                    writeFailure = errno("send", result);
+                    // Whoever reads next learns of the broken connection.
+                    readReady = true;
+                }
+                if (!releasing) {
+                    out.discard();
+                }
+            }
+            finishLinger = lingering && (out.isEmpty() || writeFailure != null);
+        }
+        writeReady = true;
+        readinessChanged();
+        if (finishLinger) {
+            endLinger();
+        }
+    }
+
+    private static IOException errno(String op, int result) {
+        int errno = -result;
+        String reason;
+        switch (errno) {
+            case UringConstants.ECONNRESET:
+                reason = "Connection reset by peer";
+                break;
+            case UringConstants.EPIPE:
+                reason = "Broken pipe";
+                break;
+            case UringConstants.ETIMEDOUT:
+                reason = "Connection timed out";
+                break;
+            default:
+                reason = UringConstants.errnoName(errno);
+        }
+        return new IOException(op + " failed: " + reason + " (errno " + errno + ")");
+    }
+
+    // =====================================================================================
+    // Writes
+
+    @Override
+    protected int engineWrite(ByteBuffer src) throws IOException {
+        synchronized (out) {
+            checkOutput();
+            int want = src.remaining();
+            if (want == 0) {
+                return 0;
+            }
+            int n = out.append(src);
+            afterAppend(n, want);
+            return n;
+        }
+    }
+
+    @Override
+    protected long engineWrite(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        synchronized (out) {
+            checkOutput();
+            long want = 0;
+            for (int i = offset; i < offset + length; i++) {
+                want += srcs[i].remaining();
+            }
+            if (want == 0) {
+                return 0;
+            }
+            long n = out.append(srcs, offset, length);
+            afterAppend(n, want);
+            return n;
+        }
+    }
+
+    /** out held. */
+    private void afterAppend(long taken, long wanted) {
+        if (taken < wanted) {
+            // Full: the writer waits for writeReady, which the next completion sets.
+            writeReady = false;
+        }
+        if (taken > 0 && !out.isInflight()) {
+            kick();
+        }
+    }
+
+    private void checkOutput() throws IOException {
+        IOException failure = writeFailure;
+        if (failure != null) {
+            throw failure;
+        }
+        if (core.isClosing() || releasing) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    @Override
+    protected boolean engineFlush(boolean mustSend) throws IOException {
+        synchronized (out) {
+            checkOutput();
+            if (out.isEmpty()) {
+                return true;
+            }
+            // Not confirmed yet: wake the flusher on the next completion, not before.
+            writeReady = false;
+            if (!out.isInflight()) {
+                kick();
+            }
+            return false;
+        }
+    }
+
+    @Override
+    protected boolean hasPendingOutput() {
+        synchronized (out) {
+            return !out.isEmpty();
+        }
+    }
+
+    @Override
+    protected void discardPendingOutput() {
+        synchronized (out) {
+            if (!out.isInflight()) {
+                out.discard();
+            }
+        }
+    }
+
+    @Override
+    protected void engineShutdownInput() throws IOException {
+        core.socket().shutdownInput();
+    }
+
+    @Override
+    protected void engineShutdownOutput() throws IOException {
+        core.socket().shutdownOutput();
+    }
+
+    // =====================================================================================
+    // Release: close and detach (I/O thread)
+
+    @Override
+    protected void engineRelease(boolean keepFd, Runnable whenReleased) {
+        if (releasedFromEngine) {
+            // A close finished late (another thread was inside a system call), or a repeat.
+            if (!keepFd) {
+                core.closeFdIfIdle();
+            }
+            return;
+        }
+        if (releasing || lingering) {
+            return;
+        }
+        if (!keepFd) {
+            synchronized (out) {
+                if (!out.isEmpty() && writeFailure == null && handle != null && !thread.isShutdownRequested()) {
+                    // Output accepted before close leaves before the fd goes (bounded by a timer).
+                    lingering = true;
+                    this.whenReleased = whenReleased;
+                    lingerTimer = thread.executeAfter(this::lingerExpired, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                    scheduleFlushOnce();
+                    return;
+                }
+            }
+        }
+        startRelease(keepFd, whenReleased);
+    }
+
+    private void lingerExpired() {
+        lingerTimer = null;
+        if (lingering) {
+            synchronized (out) {
+                CoreLogger.LOG.lingerExpired(this, out.size(), LINGER_MILLIS);
+            }
+            endLinger();
+        }
+    }
+
+    private void endLinger() {
+        lingering = false;
+        if (lingerTimer != null) {
+            lingerTimer.remove();
+            lingerTimer = null;
+        }
+        startRelease(false, whenReleased);
+    }
+
+    private void startRelease(boolean keepFd, Runnable whenReleased) {
+        releasing = true;
+        this.keepFd = keepFd;
+        this.whenReleased = whenReleased;
+        RingHandle h = handle;
+        if (h == null) {
+            finishRelease();
+            return;
+        }
+        if (!keepFd) {
+            // Late results no longer matter; the buffers stay lent until the completions arrive.
+            h.retire();
+        }
+        h.cancelAll();
+        h.release(false);
+    }
+
+    @Override
+    public void onReleased(RingHandle h, boolean fdClosed, int closeResult) {
+        finishRelease();
+    }
+
+    private void finishRelease() {
+        if (releasedFromEngine) {
+            return;
+        }
+        releasedFromEngine = true;
+        synchronized (inLock) {
+            if (keepFd && recvPos < recvLimit) {
+                // Received but not consumed: it travels with the connection to its next engine.
+                ByteBuffer carried = ByteBuffer.allocate(recvLimit - recvPos);
+                carried.put(0, recvBuffer, recvPos, carried.capacity());
+                core.carry(carried);
+            }
+            recvPos = recvLimit = 0;
+            if (recvBuffer != null) {
+                thread.returnRecvBuffer(recvBuffer);
+                recvBuffer = null;
+            }
+        }
+        synchronized (out) {
+            out.failed();
+            out.free();
+        }
+        thread.untrack(this);
+        if (server != null) {
+            server.connectionReleased(this);
+        }
+        if (!keepFd) {
+            core.closeFdIfIdle();
+        }
+        Runnable r = whenReleased;
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    @Override
+    public void onRingClosing(RingHandle h) {
+        IoUtils.safeClose(this);
+    }
+
+    /** Ops in flight on this connection's fd (tests and diagnostics); I/O thread only. */
+    int inflightOps() {
+        RingHandle h = handle;
+        return h == null ? 0 : h.inflightCount();
+    }
+}
