@@ -1,10 +1,13 @@
 package dev.adaptiveio.wildfly;
 
 import java.io.IOException;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.xnio.Xnio;
+import org.xnio.XnioProvider;
 import org.xnio.XnioWorker;
 
 import dev.adaptiveio.wildfly.logging.AdaptiveIoLogger;
@@ -36,7 +39,11 @@ final class WorkerFactory implements Supplier<XnioWorker> {
         try {
             xnio = Xnio.getInstance(engine, this.providerLoader);
         } catch (RuntimeException e) {
-            throw AdaptiveIoLogger.ROOT_LOGGER.engineNotFound(name, engine, engine, describe(this.providerLoader), e);
+            Throwable cause = providerFailure(engine, this.providerLoader);
+            if (cause == null) {
+                throw AdaptiveIoLogger.ROOT_LOGGER.engineNotFound(name, engine, engine, describe(this.providerLoader), e);
+            }
+            throw AdaptiveIoLogger.ROOT_LOGGER.engineFailedToLoad(name, engine, String.valueOf(cause.getMessage()), cause);
         }
         if (!engine.equals(xnio.getName())) {
             throw AdaptiveIoLogger.ROOT_LOGGER.wrongEngine(name, engine, xnio.getName());
@@ -53,6 +60,27 @@ final class WorkerFactory implements Supplier<XnioWorker> {
         AdaptiveIoLogger.ROOT_LOGGER.workerStarted(name, xnio.getName(), worker.getIoThreadCount(),
                 this.config.taskCoreThreads(), this.config.taskMaxThreads());
         return worker;
+    }
+
+    /**
+     * XNIO logs a provider that fails to load at DEBUG only and reports "no provider found". Ask the provider again to
+     * surface the real reason (missing native library, kernel too old...). Null if no provider has that name.
+     */
+    private static Throwable providerFailure(String engine, ClassLoader loader) {
+        try {
+            for (XnioProvider provider : ServiceLoader.load(XnioProvider.class, loader)) {
+                if (engine.equals(provider.getName())) {
+                    try {
+                        provider.getInstance();
+                    } catch (Throwable t) {
+                        return t;
+                    }
+                }
+            }
+        } catch (ServiceConfigurationError e) {
+            return e;
+        }
+        return null;
     }
 
     /** JBoss Modules names its class loaders after the module ("dev.adaptiveio.wildfly"). */

@@ -1,10 +1,11 @@
 package dev.adaptiveio.wildfly;
 
 import static org.jboss.as.controller.descriptions.ModelDescriptionConstants.ADD;
+import static org.jboss.as.controller.descriptions.ModelDescriptionConstants.UNDEFINE_ATTRIBUTE_OPERATION;
 
-import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 
-import org.jboss.as.controller.AttributeDefinition;
 import org.jboss.as.controller.OperationContext;
 import org.jboss.as.controller.OperationFailedException;
 import org.jboss.as.controller.OperationStepHandler;
@@ -14,6 +15,7 @@ import org.jboss.as.controller.ResourceDefinition;
 import org.jboss.as.controller.ResourceRegistration;
 import org.jboss.as.controller.capability.RuntimeCapability;
 import org.jboss.as.controller.descriptions.ParentResourceDescriptionResolver;
+import org.jboss.as.controller.operations.global.WriteAttributeHandler;
 import org.jboss.as.controller.registry.ManagementResourceRegistration;
 import org.jboss.as.controller.registry.Resource;
 import org.jboss.dmr.ModelNode;
@@ -25,9 +27,7 @@ import org.wildfly.subsystem.resource.ManagementResourceRegistrationContext;
 import org.wildfly.subsystem.resource.ResourceDescriptor;
 import org.wildfly.subsystem.resource.executor.MetricOperationStepHandler;
 import org.wildfly.subsystem.resource.executor.RuntimeOperationStepHandler;
-import org.wildfly.subsystem.resource.operation.OperationStepHandlerDescriptor;
 import org.wildfly.subsystem.resource.operation.ResourceOperationRuntimeHandler;
-import org.wildfly.subsystem.resource.operation.WriteAttributeOperationStepHandler;
 import org.wildfly.subsystem.service.ResourceServiceConfigurator;
 import org.wildfly.subsystem.service.ResourceServiceInstaller;
 import org.wildfly.subsystem.service.capability.CapabilityServiceInstaller;
@@ -51,25 +51,21 @@ final class WorkerResourceRegistrar implements ChildResourceDefinitionRegistrar,
     public ManagementResourceRegistration register(ManagementResourceRegistration parent, ManagementResourceRegistrationContext context) {
         ManagementResourceRegistration registration = parent.registerSubModel(ResourceDefinition.builder(ResourceRegistration.of(PATH), RESOLVER).build());
 
-        ResourceOperationRuntimeHandler runtimeHandler = ResourceOperationRuntimeHandler.configureService(this);
-        // Single-attribute validators cannot see the other attributes: check the combined model on add and on every write.
-        OperationStepHandler writeHandler = new ValidatingWriteAttributeHandler(new OperationStepHandlerDescriptor() {
-            @Override
-            public Optional<ResourceOperationRuntimeHandler> getRuntimeHandler() {
-                return Optional.of(runtimeHandler);
-            }
-        });
-        ResourceDescriptor.Builder descriptor = ResourceDescriptor.builder(RESOLVER)
+        // Single-attribute validators cannot see the other attributes: check the whole worker model after add,
+        // write-attribute and undefine-attribute. (A custom write handler per attribute would not do: the add
+        // operation turns custom-handled attributes into separate write-attribute steps, which demand a reload.)
+        UnaryOperator<OperationStepHandler> validating = handler -> (operationContext, operation) -> {
+            handler.execute(operationContext, operation);
+            operationContext.addStep(WorkerResourceRegistrar::validateModel, OperationContext.Stage.MODEL);
+        };
+        ResourceDescriptor descriptor = ResourceDescriptor.builder(RESOLVER)
+                .addAttributes(WorkerAttributes.ALL)
                 .addCapability(CAPABILITY)
-                .withRuntimeHandler(runtimeHandler)
-                .withOperationTransformation(ADD, handler -> (operationContext, operation) -> {
-                    handler.execute(operationContext, operation);
-                    operationContext.addStep(ValidatingWriteAttributeHandler::validateModel, OperationContext.Stage.MODEL);
-                });
-        for (AttributeDefinition attribute : WorkerAttributes.ALL) {
-            descriptor.addAttribute(attribute, writeHandler);
-        }
-        ManagementResourceRegistrar.of(descriptor.build()).register(registration);
+                .withRuntimeHandler(ResourceOperationRuntimeHandler.configureService(this))
+                .withOperationTransformation(Set.of(ADD, UNDEFINE_ATTRIBUTE_OPERATION), validating)
+                .build();
+        ManagementResourceRegistrar.of(descriptor).register(registration);
+        registration.registerOperationHandler(WriteAttributeHandler.DEFINITION, validating.apply(WriteAttributeHandler.INSTANCE));
 
         if (context.isRuntimeOnlyRegistrationValid()) {
             new MetricOperationStepHandler<>(this.runningWorkers, WorkerMetric.class).register(registration);
@@ -92,21 +88,8 @@ final class WorkerResourceRegistrar implements ChildResourceDefinitionRegistrar,
         return ResourceServiceInstaller.combine(worker, this.runningWorkers.registry().capture(RunningWorkers.dependency(name)));
     }
 
-    /** The standard write-attribute handler plus a check of the whole worker model once the new value is in. */
-    static final class ValidatingWriteAttributeHandler extends WriteAttributeOperationStepHandler {
-        ValidatingWriteAttributeHandler(OperationStepHandlerDescriptor descriptor) {
-            super(descriptor);
-        }
-
-        @Override
-        protected void validateUpdatedModel(OperationContext context, Resource resource) throws OperationFailedException {
-            super.validateUpdatedModel(context, resource);
-            WorkerConfiguration.resolve(context, context.getCurrentAddressValue(), resource.getModel());
-        }
-
-        static void validateModel(OperationContext context, ModelNode operation) throws OperationFailedException {
-            Resource resource = context.readResource(PathAddress.EMPTY_ADDRESS);
-            WorkerConfiguration.resolve(context, context.getCurrentAddressValue(), resource.getModel());
-        }
+    private static void validateModel(OperationContext context, ModelNode operation) throws OperationFailedException {
+        Resource resource = context.readResource(PathAddress.EMPTY_ADDRESS, false);
+        WorkerConfiguration.resolve(context, context.getCurrentAddressValue(), resource.getModel());
     }
 }

@@ -54,6 +54,15 @@ class WorkerFactoryTest {
     }
 
     @Test
+    void providerThatCannotStartReportsItsOwnReason() {
+        WorkerConfiguration config = config("broken-uring", "io_uring", 1, 1, 2, 0, false);
+        WorkerStartException e = assertThrows(WorkerStartException.class, () -> new WorkerFactory(config,
+                ProviderLoaders.only("org.xnio.nio.NioXnioProvider", BrokenUringProvider.class.getName())).get());
+        assertTrue(e.getMessage().startsWith("ADIOWF0018"), e.getMessage());
+        assertTrue(e.getMessage().contains("kernel.io_uring_disabled=2"), "XNIO hides this at DEBUG; we must not: " + e.getMessage());
+    }
+
+    @Test
     void providerReturningAnotherEngineIsRefused() {
         WorkerConfiguration config = config("impostor", "epoll", 1, 1, 2, 0, false);
         WorkerStartException e = assertThrows(WorkerStartException.class,

@@ -73,6 +73,7 @@ public class WorkerRuntimeTestCase extends AbstractSubsystemTest {
         Assume.assumeTrue("epoll provider jar not on the test class path (build without -P!with-providers)", epollAvailable());
         ModelNode result = this.execute(add("native", "engine", "epoll", "io-threads", "1", "task-core-threads", "1", "task-max-threads", "3"));
         assertTrue(result.toString(), succeeded(result));
+        assertFalse("adding a worker takes effect at once: " + result, result.get(ModelDescriptionConstants.RESPONSE_HEADERS).has(ModelDescriptionConstants.OPERATION_REQUIRES_RELOAD));
 
         assertEquals("epoll", this.read("native", "running-engine").asString());
         assertEquals(1, this.read("native", "io-thread-count").asInt());
@@ -87,6 +88,12 @@ public class WorkerRuntimeTestCase extends AbstractSubsystemTest {
         assertFalse(refused.toString(), succeeded(refused));
         String failure = refused.get(ModelDescriptionConstants.FAILURE_DESCRIPTION).asString();
         assertTrue(failure, failure.contains("ADIOWF0012") && failure.contains("runs engine 'epoll'"));
+
+        // A running worker's threads cannot change under its listeners: writes wait for a reload.
+        ModelNode write = this.execute(Util.getWriteAttributeOperation(worker("native"), "io-threads", new ModelNode(2)));
+        assertTrue(write.toString(), succeeded(write));
+        assertTrue(write.toString(), write.get(ModelDescriptionConstants.RESPONSE_HEADERS, ModelDescriptionConstants.OPERATION_REQUIRES_RELOAD).asBoolean(false));
+        assertEquals("still the running value until reload", 1, this.read("native", "io-thread-count").asInt());
 
         ModelNode removed = this.execute(Util.createRemoveOperation(worker("native")));
         assertTrue(removed.toString(), succeeded(removed));

@@ -75,6 +75,9 @@ public interface AdaptiveIoLogger extends BasicLogger {
     @Message(id = 16, value = "%s must be greater than 0 and at most 1, was %s")
     OperationFailedException rateOutOfRange(String attribute, String value);
 
+    @Message(id = 18, value = "Worker '%s' asked for engine '%s' but its XNIO provider failed to load: %s")
+    WorkerStartException engineFailedToLoad(String worker, String engine, String reason, @Cause Throwable cause);
+
     @LogMessage(level = WARN)
     @Message(id = 17, value = "The stack-size of %d bytes for worker '%s' is low and may cause StackOverflowError; at least 150000 is recommended")
     void lowStackSize(long stackSize, String worker);
