@@ -64,9 +64,9 @@ public class ProviderServedTestCase {
         assertSame("request served by another worker", worker, servedBy.getWorker());
         assertEquals("class of the I/O thread that served a request", ioThreadClass, servedBy.getClass());
 
-        announce(String.format("undertow-core-suite provider=%s xnio=%s ioThread=%s mode=%s execution=%s",
+        announce(String.format("undertow-core-suite provider=%s xnio=%s ioThread=%s mode=%s execution=%s network=%s",
                 requested, served.getName(), ioThreadClass.getName(), mode(),
-                System.getProperty("adaptiveio.suite.execution", "ide")));
+                System.getProperty("adaptiveio.suite.execution", "ide"), network()));
     }
 
     private static XnioIoThread serveOneRequest() throws IOException {
@@ -95,6 +95,18 @@ public class ProviderServedTestCase {
             }
         }
         return modes.isEmpty() ? "default" : String.join("+", modes);
+    }
+
+    /** "private" when this JVM runs in its own network namespace (src/test/isolated-jvm/bin/java). */
+    private static String network() {
+        try {
+            long parent = ProcessHandle.current().parent().orElseThrow().pid();
+            Path own = Files.readSymbolicLink(Path.of("/proc/self/ns/net"));
+            Path parents = Files.readSymbolicLink(Path.of("/proc/" + parent + "/ns/net"));
+            return own.equals(parents) ? "shared" : "private";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /** To the test's output file, and to a file the build prints after the surefire runs. */
