@@ -30,21 +30,23 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
+NICE = []  # set from --nice
 SERVER_CPU = "0"
 LOAD_CPU = "1"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PLAIN_CONNS = [1, 16, 64, 256, 1024]
-RAMP_LAYERS = [16, 48, 192, 768]  # nested: 16 -> 64 -> 256 -> 1024 -> 256 -> 64 -> 16
+RAMP_LAYERS = [16, 48, 192, 768]
+WARMUP_REQUESTS = 30000  # per cell, see measure_cell
+CONTENDED = 0.05  # share of the server's CPU used by anything else before a cell is flagged  # nested: 16 -> 64 -> 256 -> 1024 -> 256 -> 64 -> 16
 
 UNDERTOW_PROVIDERS = ["nio", "epoll", "io_uring", "adaptive", "adaptive+transplant"]
 PEERS = ["netty-epoll", "netty-io_uring", "nginx"]
 ALL_SERVERS = UNDERTOW_PROVIDERS + PEERS
 
 MODES = {
-    # Whole run well under 5 minutes with four servers; a development sanity check, not a result.
-    "quick": dict(rounds=1, warmup=2, duration=4, syscall_window=2, ramp_step=1,
-                  workloads=["plaintext-c16", "plaintext-c256", "plaintext-c1024", "pipelined-c256",
-                             "churn-c64", "h2c-c64"]),
+    # About 8 s per cell: under 5 minutes with all seven servers; a development check, not a result.
+    "quick": dict(rounds=1, warmup=2, duration=3, syscall_window=1, ramp_step=1,
+                  workloads=["plaintext-c256", "plaintext-c1024", "pipelined-c256", "churn-c64", "h2c-c64"]),
     "full": dict(rounds=3, warmup=3, duration=8, syscall_window=3, ramp_step=3,
                  workloads=None),  # None = every workload
 }
@@ -60,7 +62,7 @@ def workloads():
                                         group="pipelined", buffer_pipelined=True)
     w["churn-c64"] = dict(kind="wrk", path="/plaintext", conns=64, headers=["Connection: close"], group="churn")
     w["16k-c64"] = dict(kind="wrk", path="/16k", conns=64, group="body")
-    w["1m-c16"] = dict(kind="wrk", path="/1m", conns=16, group="body")
+    w["1m-c16"] = dict(kind="wrk", path="/1m", conns=16, group="body", warmup_requests=3000)
     w["static-c64"] = dict(kind="wrk", path="/static/file-64k.bin", conns=64, group="static")
     w["h2c-c64"] = dict(kind="h2load", path="/plaintext", conns=64, streams=16, group="h2c")
     w["ramp-16-1024-16"] = dict(kind="ramp", path="/plaintext", conns=sum(RAMP_LAYERS), group="ramp")
@@ -108,7 +110,7 @@ class Server:
     def start(self, port, cell, logfile):
         self.port = port
         self.h2_port = port
-        cmd = ["taskset", "-c", SERVER_CPU] + self.command(port, cell)
+        cmd = NICE + ["taskset", "-c", SERVER_CPU] + self.command(port, cell)
         self.log = open(logfile, "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         if self.jvm:
@@ -388,7 +390,7 @@ class SyscallCounter:
 def wrk(server, spec, seconds, conns=None, delay=0.0):
     conns = conns or spec["conns"]
     url = f"http://127.0.0.1:{server.port}{spec['path']}"
-    cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{conns}", f"-d{int(seconds)}s", "--timeout", "10s"]
+    cmd = NICE + ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{conns}", f"-d{int(seconds)}s", "--timeout", "10s"]
     for h in spec.get("headers", []):
         cmd += ["-H", h]
     if spec["kind"] == "pipeline":
@@ -413,7 +415,7 @@ def parse_wrk(proc):
 
 def h2load(server, spec, seconds, logfile=None):
     url = f"http://127.0.0.1:{server.h2_port}{spec['path']}"
-    cmd = ["taskset", "-c", LOAD_CPU, "h2load", "-t1", f"-c{spec['conns']}", f"-m{spec['streams']}",
+    cmd = NICE + ["taskset", "-c", LOAD_CPU, "h2load", "-t1", f"-c{spec['conns']}", f"-m{spec['streams']}",
            f"-D{int(seconds)}", url]
     if logfile:
         cmd.insert(-1, f"--log-file={logfile}")
@@ -484,7 +486,12 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
     try:
         server.start(port, spec, cell_dir / "server.log")
         scale = 7 if spec["kind"] == "ramp" else 1
-        drive(server, spec, args.warmup if scale == 1 else 7, cell_dir, "warmup")
+        # Warm up by work done, not only by time: on a busy machine a fixed time may leave the JIT
+        # compiling into the measured run (its threads count as server CPU).
+        wanted = spec.get("warmup_requests", WARMUP_REQUESTS)
+        for _ in range(3):
+            if drive(server, spec, args.warmup if scale == 1 else 7, cell_dir, "warmup")["requests"] >= wanted:
+                break
         pids = server.pids()
         t0, c0 = cpu_ticks(pids), cpu_times()
         seconds = args.duration if scale == 1 else 7 * args.ramp_step
@@ -504,6 +511,8 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
         # CPU 0 time not spent by the server: other processes (or the server's threads elsewhere)
         row["cpu0_other_util"] = round(max(0, busy0 - (t1 - t0)) / total0, 3) if total0 else ""
         row["cpu1_util"] = round(busy1 / total1, 3) if total1 else ""
+        if row["cpu0_other_util"] != "" and row["cpu0_other_util"] > CONTENDED:
+            row["note"] = f"contended: other processes used {row['cpu0_other_util']:.0%} of the server's CPU"
         if spec["kind"] != "ramp" and counter.method:
             outfile = cell_dir / "syscalls.txt"
             proc = counter.start(pids, args.syscall_window + 0.6, outfile)
@@ -558,7 +567,8 @@ def summarize(rows):
         mine = [r for r in rows if r["server"] == server and r["workload"] == wname and num(r.get("rps"))]
         s = dict(server=server, workload=wname, group=WORKLOADS[wname]["group"], conns=WORKLOADS[wname]["conns"],
                  rounds=len(mine))
-        for field in ("rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_req", "syscalls_per_req", "peak_rss_mb"):
+        for field in ("rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_req", "syscalls_per_req", "peak_rss_mb",
+                      "cpu0_other_util"):
             m, lo, hi = med_range([num(r.get(field)) for r in mine])
             s[field] = m
             s[field + "_min"] = lo
@@ -572,8 +582,13 @@ def summarize(rows):
                     ratios.append(num(r[field]) / num(base[field]))
             m, lo, hi = med_range(ratios)
             s[f"{tag}_vs_nio"], s[f"{tag}_vs_nio_min"], s[f"{tag}_vs_nio_max"] = m, lo, hi
-        s["notes"] = "; ".join(sorted({r["note"] for r in rows
-                                       if r["server"] == server and r["workload"] == wname and r.get("note")}))
+        notes = sorted({r["note"] for r in rows if r["server"] == server and r["workload"] == wname and r.get("note")
+                        and not r["note"].startswith("contended")})
+        contended = [r for r in mine if (num(r.get("cpu0_other_util")) or 0) > CONTENDED]
+        if contended:
+            worst = max(num(r["cpu0_other_util"]) for r in contended)
+            notes.append(f"contended in {len(contended)}/{len(mine)} rounds (up to {worst:.0%} of CPU 0 used by others)")
+        s["notes"] = "; ".join(notes)
         out.append(s)
     return out
 
@@ -584,7 +599,7 @@ SUMMARY_FIELDS = ["server", "workload", "group", "conns", "rounds",
                   "cpu_vs_nio", "cpu_vs_nio_min", "cpu_vs_nio_max",
                   "p50_ms", "p99_ms", "p99_ms_min", "p99_ms_max", "p99_vs_nio", "p999_ms",
                   "syscalls_per_req", "syscalls_per_req_min", "syscalls_per_req_max", "syscalls_vs_nio",
-                  "peak_rss_mb", "notes"]
+                  "peak_rss_mb", "cpu0_other_util", "notes"]
 
 
 def g(v, digits=3):
@@ -625,12 +640,20 @@ def targets_table(summary):
     """The issue's targets, evaluated from this run's summary (ratios within rounds)."""
     get = {(s["server"], s["workload"]): s for s in summary}
     lines = ["| target | server | measured | verdict |", "|---|---|---|---|"]
+    rounds = max([s["rounds"] for s in summary] or [0])
+    contended = any((s.get("cpu0_other_util_max") or 0) > CONTENDED for s in summary)
+    caveat = []
+    if rounds < 3:
+        caveat.append(f"{rounds} round(s)")
+    if contended:
+        caveat.append("contended machine")
+    suffix = f" (indicative: {', '.join(caveat)})" if caveat else ""
 
     def add(target, server, value, ok, fmt_value):
         if value is None:
             lines.append(f"| {target} | {server} | not measured | n/a |")
         else:
-            lines.append(f"| {target} | {server} | {fmt_value} | {'met' if ok(value) else 'MISSED'} |")
+            lines.append(f"| {target} | {server} | {fmt_value} | {'met' if ok(value) else 'MISSED'}{suffix} |")
 
     for server in ("epoll", "io_uring"):
         s = get.get((server, "pipelined-c256"), {})
@@ -690,6 +713,7 @@ def machine_info(args, counter):
         "h2load": first(["h2load", "--version"]),
         "nginx": first(["nginx", "-v"]),
         "syscall_counter": counter.method or counter.note,
+        "nice": args.nice,
         "mode": args.mode, "rounds": args.rounds, "warmup_s": args.warmup, "duration_s": args.duration,
         "syscall_window_s": args.syscall_window, "ramp_step_s": args.ramp_step,
     }
@@ -709,10 +733,16 @@ def main():
     p.add_argument("--work", type=Path, default=Path("/tmp/adaptiveio-bench"))
     p.add_argument("--port", type=int, default=18080)
     p.add_argument("--java-opts", default=os.environ.get("BENCH_JAVA_OPTS", ""))
+    p.add_argument("--summarize-only", action="store_true",
+                   help="rebuild summary, table and plots from <out>/<mode>-rounds.csv without measuring")
     p.add_argument("--no-syscalls", action="store_true")
+    p.add_argument("--nice", type=int, default=0,
+                   help="run servers and load generators at this nice level (e.g. -20 on a shared machine)")
     p.add_argument("--offline", action="store_true", help="mvn -o when resolving provider class paths")
     args = p.parse_args()
     mode = MODES[args.mode]
+    if args.nice:
+        NICE.extend(["nice", "-n", str(args.nice)])
     for key in ("rounds", "warmup", "duration", "syscall_window", "ramp_step"):
         if getattr(args, key) is None:
             setattr(args, key, mode[key])
@@ -723,6 +753,16 @@ def main():
     for n in names:
         if n not in WORKLOADS:
             sys.exit(f"unknown workload {n}; known: {', '.join(WORKLOADS)}")
+
+    if args.summarize_only:
+        prefix = args.out / args.mode
+        with open(f"{prefix}-rounds.csv") as f:
+            rows = list(csv.DictReader(f))
+        for r in rows:
+            r["round"] = int(r["round"])
+        machine = json.loads(Path(f"{prefix}-machine.json").read_text())
+        write_outputs(args, rows, machine)
+        return
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     try:
@@ -742,6 +782,15 @@ def main():
 
     counter = SyscallCounter(not args.no_syscalls)
     machine = machine_info(args, counter)
+    before = cpu_times()
+    time.sleep(2)
+    after = cpu_times()
+    busy = {cpu: round((after[cpu][0] - before[cpu][0]) / max(1, after[cpu][1] - before[cpu][1]), 3) for cpu in after}
+    machine["busy_before_start"] = busy
+    machine["loadavg_before_start"] = Path("/proc/loadavg").read_text().split()[:3]
+    if max(busy.values()) > CONTENDED:
+        log(f"WARNING: the machine is not idle before the run (CPU busy share {busy}); "
+            "figures will be noisy and cells are flagged 'contended'")
     log("machine: " + json.dumps(machine))
 
     servers, skipped = [], {}
@@ -782,19 +831,33 @@ def main():
                     f"syscalls/req={row.get('syscalls_per_req', '')} rss={row.get('peak_rss_mb', '')}MB {row['note']}")
     elapsed = time.time() - started
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    summary = summarize(rows)
-    prefix = args.out / args.mode
-    write_csv(f"{prefix}-rounds.csv", FIELDS, rows)
-    write_csv(f"{prefix}-summary.csv", SUMMARY_FIELDS, summary)
     machine["elapsed_s"] = round(elapsed)
     machine["server_info"] = {s.name: s.info for s in servers}
     machine["skipped"] = skipped
+    write_outputs(args, rows, machine)
+
+
+def write_outputs(args, rows, machine):
+    args.out.mkdir(parents=True, exist_ok=True)
+    summary = summarize(rows)
+    skipped = machine["skipped"]
+    elapsed = machine["elapsed_s"]
+    args.rounds = machine["rounds"]
+    args.warmup, args.duration, args.syscall_window = machine["warmup_s"], machine["duration_s"], machine["syscall_window_s"]
+    prefix = args.out / args.mode
+    write_csv(f"{prefix}-rounds.csv", FIELDS, rows)
+    write_csv(f"{prefix}-summary.csv", SUMMARY_FIELDS, summary)
     Path(f"{prefix}-machine.json").write_text(json.dumps(machine, indent=2) + "\n")
     md = [f"Mode **{args.mode}**: {args.rounds} round(s), warm-up {args.warmup} s, measured {args.duration} s, "
           f"syscall window {args.syscall_window} s per cell; run took {round(elapsed / 60, 1)} min on "
           f"{machine['date_utc']} (commit {machine['git_commit']}). Cells show the median, with min-max over "
           f"rounds when there is more than one; ratios are computed within each round, then the median taken.",
+          "",
+          f"Machine: {machine['cpu']} ({machine['hypervisor']} guest), kernel {machine['kernel']}, "
+          f"{machine['jdk']}, {machine['wrk']}, {machine['h2load']}, {machine['nginx']}; syscalls counted with "
+          f"{machine['syscall_counter']}. Load average before the run: {' '.join(machine['loadavg_before_start'])}; "
+          f"CPU busy share in the 2 s before it: {machine['busy_before_start']}"
+          + (f"; servers and load generators ran at nice {machine['nice']}" if machine.get("nice") else "") + ".",
           "", markdown_table(summary), ""]
     if skipped:
         md += ["Skipped (not faked):", ""] + [f"- `{k}`: {v}" for k, v in skipped.items()] + [""]
