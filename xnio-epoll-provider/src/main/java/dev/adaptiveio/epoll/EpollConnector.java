@@ -115,7 +115,7 @@ final class EpollConnector implements EpollListener {
         ConnectionCore core = new ConnectionCore(socket, null, destination);
         core.readTimeoutMillis(options.get(Options.READ_TIMEOUT, 0));
         core.writeTimeoutMillis(options.get(Options.WRITE_TIMEOUT, 0));
-        EpollStreamConnection connection = new EpollStreamConnection(thread, core, null);
+        EpollStreamConnection connection = new EpollStreamConnection(thread, core);
         socket = null;
         if (!result.setResult(connection)) {
             org.xnio.IoUtils.safeClose(connection);

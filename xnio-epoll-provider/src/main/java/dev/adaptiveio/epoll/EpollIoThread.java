@@ -44,7 +44,7 @@ public final class EpollIoThread extends NativeIoThread {
             throw new IllegalStateException("adopt must run on " + getName());
         }
         ConnectionCore core = detached.adoptBy(EpollXnio.NAME);
-        return new EpollStreamConnection(this, core, null);
+        return new EpollStreamConnection(this, core);
     }
 
     @Override

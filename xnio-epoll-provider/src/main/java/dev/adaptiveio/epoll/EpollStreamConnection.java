@@ -31,7 +31,6 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
     private static final long LINGER_MILLIS = Long.getLong("adaptiveio.linger.millis", 30_000L);
 
     private final NativeSocket socket;
-    private final ServerTracker server;
     /** Guards the output path: the I/O thread flushes while a worker thread may write. */
     private final OutboundBuffer out = new OutboundBuffer();
     private final ByteBuffer[] gatherArray = new ByteBuffer[17];
@@ -42,15 +41,9 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
     private XnioExecutor.Key lingerTimer;
     private boolean releasedFromEngine;
 
-    /** Told when a connection of a server goes away (connection limits). */
-    interface ServerTracker {
-        void connectionReleased(EpollStreamConnection connection);
-    }
-
-    EpollStreamConnection(EpollIoThread thread, ConnectionCore core, ServerTracker server) throws IOException {
+    EpollStreamConnection(EpollIoThread thread, ConnectionCore core) throws IOException {
         super(thread, core);
         this.socket = core.socket();
-        this.server = server;
         // Data may already wait (an adopted connection, or bytes that came with the SYN-ACK).
         this.readReady = true;
         if (thread.inThisThread()) {
@@ -346,7 +339,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
             }
             releasedFromEngine = true;
             ioThread.untrack(this);
-            notifyServer();
+            notifyReleased();
             whenReleased.run();
             return;
         }
@@ -388,17 +381,11 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
             }
             releasedFromEngine = true;
             ioThread.untrack(this);
-            notifyServer();
+            notifyReleased();
         }
         if (!keepFd) {
             // Waits for any other thread still inside a system call on the fd.
             core.closeFdIfIdle();
-        }
-    }
-
-    private void notifyServer() {
-        if (server != null) {
-            server.connectionReleased(this);
         }
     }
 }

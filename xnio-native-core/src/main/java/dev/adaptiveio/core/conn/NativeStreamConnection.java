@@ -274,7 +274,8 @@ public abstract class NativeStreamConnection extends StreamConnection
 
     @Override
     public long transferTo(long position, long count, FileChannel target) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(count, 64 * 1024));
+        ByteBuffer buffer = TRANSFER_BOUNCE.get();
+        buffer.clear();
         long total = 0;
         while (total < count) {
             buffer.clear().limit((int) Math.min(buffer.capacity(), count - total));
@@ -403,13 +404,32 @@ public abstract class NativeStreamConnection extends StreamConnection
         return Conduits.writeFinalBasic(this, srcs, offset, length);
     }
 
+    /**
+     * Sends part of a file. Large ranges are mapped and written from the mapping (the kernel
+     * copies straight from the page cache, no copy through the Java heap or a bounce buffer);
+     * small ones go through a per-thread bounce buffer, where a mapping would cost more than it
+     * saves.
+     */
     @Override
     public long transferFrom(FileChannel src, long position, long count) throws IOException {
         checkWritable();
-        ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.max(1, Math.min(count, 64 * 1024)));
+        long available = Math.min(count, src.size() - position);
+        if (available <= 0) {
+            return 0;
+        }
+        if (available >= MAP_THRESHOLD) {
+            java.nio.MappedByteBuffer mapped = src.map(FileChannel.MapMode.READ_ONLY, position,
+                    Math.min(available, MAP_CHUNK));
+            try {
+                return write(mapped);
+            } finally {
+                dev.adaptiveio.core.natives.NativeSocket.freeDirect(mapped);
+            }
+        }
+        ByteBuffer buffer = TRANSFER_BOUNCE.get();
         long total = 0;
-        while (total < count) {
-            buffer.clear().limit((int) Math.min(buffer.capacity(), count - total));
+        while (total < available) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), available - total));
             int n = src.read(buffer, position + total);
             if (n <= 0) {
                 break;
@@ -423,6 +443,11 @@ public abstract class NativeStreamConnection extends StreamConnection
         }
         return total;
     }
+
+    private static final long MAP_THRESHOLD = Long.getLong("adaptiveio.transfer.mapBytes", 256 * 1024);
+    private static final long MAP_CHUNK = 8L * 1024 * 1024;
+    private static final ThreadLocal<ByteBuffer> TRANSFER_BOUNCE =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
 
     @Override
     public long transferFrom(StreamSourceChannel source, long count, ByteBuffer throughBuffer) throws IOException {
@@ -634,6 +659,27 @@ public abstract class NativeStreamConnection extends StreamConnection
 
     /** Engines call this when they stopped tracking the connection. */
     protected void released() {
+    }
+
+    private volatile ReleaseListener releaseListener;
+
+    /** Told once when the engine stops serving a connection (closed or detached). */
+    public interface ReleaseListener {
+        void connectionReleased(NativeStreamConnection connection);
+    }
+
+    /** Sets who is told when this connection leaves its engine (its server, for limits). */
+    public final void setReleaseListener(ReleaseListener listener) {
+        this.releaseListener = listener;
+    }
+
+    /** Engines call this exactly once, when they stop serving the connection. */
+    protected final void notifyReleased() {
+        ReleaseListener l = releaseListener;
+        releaseListener = null;
+        if (l != null) {
+            l.connectionReleased(this);
+        }
     }
 
     /**

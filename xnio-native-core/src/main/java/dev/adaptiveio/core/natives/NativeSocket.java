@@ -260,6 +260,11 @@ public final class NativeSocket {
         return Buffer.allocateDirectWithNativeOrder(capacity);
     }
 
+    /** Releases a direct or mapped buffer now rather than at the next GC (no-op where unsupported). */
+    public static void freeDirect(ByteBuffer buffer) {
+        Buffer.free(buffer);
+    }
+
     @Override
     public String toString() {
         return "fd " + fd();

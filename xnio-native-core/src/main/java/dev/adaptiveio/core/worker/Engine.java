@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 
 import dev.adaptiveio.core.loop.NativeIoThread;
+import dev.adaptiveio.core.server.Acceptor;
+import dev.adaptiveio.core.server.NativeTcpServer;
 import org.xnio.ChannelListener;
 import org.xnio.OptionMap;
 import org.xnio.StreamConnection;
@@ -23,11 +25,23 @@ public interface Engine {
                                long stackSize) throws IOException;
 
     /**
+     * Creates the acceptor through which {@code thread} (one of this engine's) accepts the
+     * connections of {@code server}.
+     */
+    default Acceptor newAcceptor(NativeTcpServer server, NativeIoThread thread) {
+        throw new UnsupportedOperationException("The " + name() + " engine cannot share a listening socket");
+    }
+
+    /**
      * Creates a TCP server whose connections are spread over {@code threads}, starting with
      * accepts suspended.
      */
-    AcceptingChannel<StreamConnection> createTcpServer(NativeXnioWorker worker, NativeIoThread[] threads,
-                                                       InetSocketAddress bindAddress,
-                                                       ChannelListener<? super AcceptingChannel<StreamConnection>> acceptListener,
-                                                       OptionMap optionMap) throws IOException;
+    default AcceptingChannel<StreamConnection> createTcpServer(NativeXnioWorker worker, NativeIoThread[] threads,
+            InetSocketAddress bindAddress, ChannelListener<? super AcceptingChannel<StreamConnection>> acceptListener,
+            OptionMap optionMap) throws IOException {
+        NativeTcpServer server = new NativeTcpServer(worker, bindAddress, optionMap);
+        server.getAcceptSetter().set(acceptListener);
+        server.addAcceptors(threads, thread -> newAcceptor(server, thread));
+        return server;
+    }
 }

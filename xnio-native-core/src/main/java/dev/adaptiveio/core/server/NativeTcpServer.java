@@ -1,21 +1,22 @@
-package dev.adaptiveio.epoll;
+package dev.adaptiveio.core.server;
 
-import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.concurrent.CountDownLatch;
+import java.nio.channels.ClosedChannelException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
-import dev.adaptiveio.core.conn.ConnectionCore;
+import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.log.CoreLogger;
+import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.natives.NativeSocket;
-import dev.adaptiveio.core.natives.epoll.EpollFlags;
-import dev.adaptiveio.core.natives.epoll.EpollKey;
-import dev.adaptiveio.core.natives.epoll.EpollListener;
 import dev.adaptiveio.core.worker.NativeXnioWorker;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
@@ -32,15 +33,16 @@ import org.xnio.channels.AcceptingChannel;
 import org.xnio.management.XnioServerMXBean;
 
 /**
- * A listening TCP socket served by every I/O thread of the worker.
+ * A TCP server: one listening socket shared by I/O threads, each watching it through its
+ * engine's {@link Acceptor}. A connection accepted on a thread stays on that thread.
  * <p>
- * One listening socket is registered, level-triggered, in every thread's epoll set; a thread
- * whose poll reports it runs the accept listener, and the connection accepted there stays on
- * that thread. This spreads connections as NIO does, and keeps one socket per listener (a
- * SO_REUSEPORT group would drop the connections queued on a member when it closes, and could
- * not be handed to another engine). Accepts start suspended.
+ * One socket per server, not one {@code SO_REUSEPORT} socket per thread: the set of threads
+ * (and engines) that accept can change without closing the socket, so no queued connection is
+ * ever dropped, and XNIO's semantics for suspend/resume, limits and the local address stay
+ * those of one socket. Accepts start suspended.
  */
-final class EpollTcpServer implements AcceptingChannel<StreamConnection>, EpollStreamConnection.ServerTracker {
+public final class NativeTcpServer implements AcceptingChannel<StreamConnection>,
+        NativeStreamConnection.ReleaseListener {
 
     private static final Option<?>[] SUPPORTED = {
         Options.REUSE_ADDRESSES, Options.RECEIVE_BUFFER, Options.SEND_BUFFER, Options.KEEP_ALIVE,
@@ -49,28 +51,33 @@ final class EpollTcpServer implements AcceptingChannel<StreamConnection>, EpollS
     };
 
     private final NativeXnioWorker worker;
-    private final EpollIoThread[] threads;
     private final NativeSocket listenSocket;
     private final InetSocketAddress localAddress;
-    private final Acceptor[] acceptors;
-    private final ChannelListener.SimpleSetter<EpollTcpServer> acceptSetter = new ChannelListener.SimpleSetter<>();
-    private final ChannelListener.SimpleSetter<EpollTcpServer> closeSetter = new ChannelListener.SimpleSetter<>();
+    private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
+    private final ChannelListener.SimpleSetter<NativeTcpServer> acceptSetter = new ChannelListener.SimpleSetter<>();
+    private final ChannelListener.SimpleSetter<NativeTcpServer> closeSetter = new ChannelListener.SimpleSetter<>();
     private final AtomicBoolean open = new AtomicBoolean(true);
     private final AtomicInteger connections = new AtomicInteger();
-    private final AtomicInteger nextThread = new AtomicInteger();
-    private final ManagementRegistration mbean;
+    private final AtomicInteger nextAcceptor = new AtomicInteger();
+    private final AtomicInteger acceptorsOpen = new AtomicInteger();
     private final Object awaitLock = new Object();
+    private final ManagementRegistration mbean;
     private volatile boolean resumed;
     private volatile boolean overLimit;
+    private volatile String acceptingEngine;
     private volatile int highWater;
     private volatile int lowWater;
     private volatile int readTimeout;
     private volatile int writeTimeout;
+    private volatile int awaiters;
+    private long acceptableSignals;
 
-    EpollTcpServer(NativeXnioWorker worker, EpollIoThread[] threads, InetSocketAddress bindAddress, OptionMap options)
+    /**
+     * Binds and listens; no thread accepts until acceptors are added and accepts resumed.
+     */
+    public NativeTcpServer(NativeXnioWorker worker, InetSocketAddress bindAddress, OptionMap options)
             throws IOException {
         this.worker = worker;
-        this.threads = threads;
         this.highWater = options.get(Options.CONNECTION_HIGH_WATER, Integer.MAX_VALUE);
         this.lowWater = options.get(Options.CONNECTION_LOW_WATER, highWater);
         this.readTimeout = options.get(Options.READ_TIMEOUT, 0);
@@ -103,15 +110,81 @@ final class EpollTcpServer implements AcceptingChannel<StreamConnection>, EpollS
             }
         }
         this.listenSocket = socket;
-        this.acceptors = new Acceptor[threads.length];
-        this.acceptorsLeft.set(threads.length);
-        for (int i = 0; i < threads.length; i++) {
-            acceptors[i] = new Acceptor(threads[i]);
-        }
-        for (Acceptor a : acceptors) {
-            a.thread.execute(a::register);
-        }
         this.mbean = worker.registerServer(new Metrics());
+    }
+
+    /** The listening socket's fd, for acceptors. */
+    public int listenFd() {
+        return listenSocket.fd();
+    }
+
+    /** The listening socket, for engines that accept with system calls. */
+    public NativeSocket listenSocket() {
+        return listenSocket;
+    }
+
+    /**
+     * Lets {@code threads} accept, each through the acceptor {@code factory} makes for it.
+     * May be called again later (an engine started lazily joins an open server).
+     */
+    public void addAcceptors(NativeIoThread[] threads, Function<NativeIoThread, Acceptor> factory) {
+        for (NativeIoThread thread : threads) {
+            Acceptor a = factory.apply(thread);
+            acceptorsOpen.incrementAndGet();
+            acceptors.add(a);
+            thread.execute(() -> {
+                if (!open.get()) {
+                    a.close();
+                    return;
+                }
+                try {
+                    a.open();
+                    a.update();
+                } catch (IOException e) {
+                    CoreLogger.LOG.listenerFailed(e, this);
+                    a.close();
+                }
+            });
+        }
+    }
+
+    /**
+     * Restricts accepting to the threads of one engine ({@code null}: every thread). Connections
+     * waiting in the backlog stay there and are accepted by the new engine.
+     */
+    public void acceptOnly(String engineName) {
+        acceptingEngine = engineName;
+        updateAcceptors();
+    }
+
+    public String acceptingEngine() {
+        return acceptingEngine;
+    }
+
+    /** Whether {@code acceptor} should watch for connections now. */
+    public boolean isAccepting(Acceptor acceptor) {
+        if (!open.get()) {
+            return false;
+        }
+        if (awaiters > 0) {
+            return true;
+        }
+        String only = acceptingEngine;
+        return resumed && !overLimit && (only == null || only.equals(acceptor.engineName()));
+    }
+
+    /** Acceptors call this on their thread when connections are pending. */
+    public void acceptReady(Acceptor acceptor) {
+        if (awaiters > 0) {
+            synchronized (awaitLock) {
+                acceptableSignals++;
+                awaitLock.notifyAll();
+            }
+        }
+        String only = acceptingEngine;
+        if (resumed && !overLimit && open.get() && (only == null || only.equals(acceptor.engineName()))) {
+            ChannelListeners.invokeChannelListener(this, acceptSetter.get());
+        }
     }
 
     // ---- accepting
@@ -119,65 +192,65 @@ final class EpollTcpServer implements AcceptingChannel<StreamConnection>, EpollS
     @Override
     public StreamConnection accept() throws IOException {
         if (!open.get()) {
-            throw new java.nio.channels.ClosedChannelException();
+            throw new ClosedChannelException();
         }
-        EpollIoThread target = currentOrNextThread();
-        int fd = listenSocket.accept(acceptScratch());
-        if (fd < 0) {
-            return null;
-        }
-        NativeSocket socket = NativeSocket.wrap(fd);
-        ConnectionCore core = new ConnectionCore(socket, null, null);
-        core.readTimeoutMillis(readTimeout);
-        core.writeTimeoutMillis(writeTimeout);
-        EpollStreamConnection connection;
-        try {
-            connection = new EpollStreamConnection(target, core, this);
-        } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw e;
-        }
-        if (connections.incrementAndGet() >= highWater && !overLimit) {
-            overLimit = true;
-            updateInterest();
-        }
-        return connection;
-    }
-
-    private static final ThreadLocal<byte[]> ACCEPT_SCRATCH = ThreadLocal.withInitial(() -> new byte[26]);
-
-    private static byte[] acceptScratch() {
-        return ACCEPT_SCRATCH.get();
-    }
-
-    private EpollIoThread currentOrNextThread() {
-        Thread current = Thread.currentThread();
-        for (EpollIoThread t : threads) {
-            if (t == current) {
-                return t;
+        NativeStreamConnection c = null;
+        Acceptor own = acceptorOf(Thread.currentThread());
+        if (own != null) {
+            c = own.accept();
+        } else {
+            // Off the I/O threads: any acceptor that has a connection.
+            List<Acceptor> list = acceptors;
+            int start = Math.floorMod(nextAcceptor.getAndIncrement(), Math.max(1, list.size()));
+            for (int i = 0; i < list.size() && c == null; i++) {
+                c = list.get((start + i) % list.size()).accept();
             }
         }
-        return threads[Math.floorMod(nextThread.getAndIncrement(), threads.length)];
+        if (c == null) {
+            return null;
+        }
+        c.core().readTimeoutMillis(readTimeout);
+        c.core().writeTimeoutMillis(writeTimeout);
+        c.setReleaseListener(this);
+        if (connections.incrementAndGet() >= highWater && !overLimit) {
+            overLimit = true;
+            updateAcceptors();
+        }
+        return c;
+    }
+
+    private Acceptor acceptorOf(Thread thread) {
+        for (Acceptor a : acceptors) {
+            if (a.thread() == thread) {
+                return a;
+            }
+        }
+        return null;
     }
 
     @Override
-    public void connectionReleased(EpollStreamConnection connection) {
+    public void connectionReleased(NativeStreamConnection connection) {
         if (connections.decrementAndGet() <= lowWater && overLimit) {
             overLimit = false;
-            updateInterest();
+            updateAcceptors();
         }
+    }
+
+    /** Connections accepted by this server that are still open. */
+    public int connectionCount() {
+        return connections.get();
     }
 
     @Override
     public void suspendAccepts() {
         resumed = false;
-        updateInterest();
+        updateAcceptors();
     }
 
     @Override
     public void resumeAccepts() {
         resumed = true;
-        updateInterest();
+        updateAcceptors();
     }
 
     @Override
@@ -188,28 +261,21 @@ final class EpollTcpServer implements AcceptingChannel<StreamConnection>, EpollS
     @Override
     public void wakeupAccepts() {
         resumeAccepts();
-        EpollIoThread t = threads[Math.floorMod(nextThread.getAndIncrement(), threads.length)];
-        t.execute(() -> ChannelListeners.invokeChannelListener(this, acceptSetter.get()));
-    }
-
-    private void updateInterest() {
-        for (Acceptor a : acceptors) {
-            try {
-                a.thread.runOnThread(a::updateInterest);
-            } catch (RejectedExecutionException ignored) {
-                // that thread is gone
-            }
+        List<Acceptor> list = acceptors;
+        if (!list.isEmpty()) {
+            Acceptor a = list.get(Math.floorMod(nextAcceptor.getAndIncrement(), list.size()));
+            a.thread().execute(() -> ChannelListeners.invokeChannelListener(this, acceptSetter.get()));
         }
     }
 
-    private boolean wantsEvents() {
-        return open.get() && (resumed && !overLimit || awaiters() > 0);
-    }
-
-    private volatile int awaiters;
-
-    private int awaiters() {
-        return awaiters;
+    private void updateAcceptors() {
+        for (Acceptor a : acceptors) {
+            try {
+                a.thread().runOnThread(a::update);
+            } catch (RejectedExecutionException ignored) {
+                // that thread is gone, and its acceptor with it
+            }
+        }
     }
 
     @Override
@@ -222,100 +288,24 @@ final class EpollTcpServer implements AcceptingChannel<StreamConnection>, EpollS
         long deadline = time < 0 ? Long.MAX_VALUE : System.nanoTime() + timeUnit.toNanos(time);
         synchronized (awaitLock) {
             awaiters++;
-            updateInterest();
+            updateAcceptors();
             try {
+                long before = acceptableSignals;
                 long left;
-                while (open.get() && (left = deadline - System.nanoTime()) > 0) {
-                    long before = acceptableSignals;
-                    TimeUnit.NANOSECONDS.timedWait(awaitLock, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
-                    if (acceptableSignals != before) {
-                        return;
-                    }
+                while (open.get() && acceptableSignals == before && (left = deadline - System.nanoTime()) > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(awaitLock, left);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException();
+                throw new InterruptedIOException();
             } finally {
                 awaiters--;
-                updateInterest();
+                updateAcceptors();
             }
-        }
-    }
-
-    private long acceptableSignals;
-
-    private void signalAcceptable() {
-        synchronized (awaitLock) {
-            acceptableSignals++;
-            awaitLock.notifyAll();
-        }
-    }
-
-    /** The listening socket's membership in one I/O thread's epoll set. */
-    private final class Acceptor implements EpollListener, Closeable {
-        final EpollIoThread thread;
-        EpollKey key;
-
-        Acceptor(EpollIoThread thread) {
-            this.thread = thread;
-        }
-
-        void register() {
-            if (!open.get()) {
-                close();
-                return;
-            }
-            try {
-                key = thread.epoll().register(listenSocket.fd(), 0, this);
-                thread.track(this);
-                updateInterest();
-            } catch (IOException e) {
-                CoreLogger.LOG.listenerFailed(e, EpollTcpServer.this);
-            }
-        }
-
-        void updateInterest() {
-            if (key != null && key.isValid()) {
-                key.interest(wantsEvents() ? EpollFlags.IN : 0);
-            }
-        }
-
-        @Override
-        public void onEpollEvents(int readyOps) {
-            if (awaiters > 0) {
-                signalAcceptable();
-            }
-            if (resumed && !overLimit && open.get()) {
-                ChannelListeners.invokeChannelListener(EpollTcpServer.this, acceptSetter.get());
-            }
-        }
-
-        private boolean closed;
-
-        /**
-         * Leaves this thread's epoll set; the server closes the fd when every acceptor has.
-         * A thread shutting down closes its acceptor, and with it the whole server.
-         */
-        @Override
-        public void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (key != null) {
-                key.cancel();
-                key = null;
-            }
-            thread.untrack(this);
-            acceptorClosed();
-            IoUtils.safeClose(EpollTcpServer.this);
         }
     }
 
     // ---- close
-
-    private final AtomicInteger acceptorsLeft = new AtomicInteger();
-    private final CountDownLatch closed = new CountDownLatch(1);
 
     @Override
     public void close() throws IOException {
@@ -323,7 +313,7 @@ final class EpollTcpServer implements AcceptingChannel<StreamConnection>, EpollS
             return;
         }
         // Stop listening now, so the port is free when close() returns (a test or a reload
-        // binds it again at once); the fd itself closes once no epoll set refers to it.
+        // binds it again at once); the fd itself closes once no engine refers to it.
         try {
             listenSocket.shutdownInput();
         } catch (IOException ignored) {
@@ -331,25 +321,42 @@ final class EpollTcpServer implements AcceptingChannel<StreamConnection>, EpollS
         }
         for (Acceptor a : acceptors) {
             try {
-                a.thread.runOnThread(a::close);
+                a.thread().runOnThread(a::close);
             } catch (RejectedExecutionException e) {
                 // that thread has ended and closed its acceptor already
             }
         }
+        if (acceptorsOpen.get() == 0) {
+            closeListenFd();
+        }
         IoUtils.safeClose(mbean);
-        signalAcceptable();
+        synchronized (awaitLock) {
+            awaitLock.notifyAll();
+        }
         ChannelListeners.invokeChannelListener(this, closeSetter.get());
     }
 
-    private void acceptorClosed() {
-        if (acceptorsLeft.decrementAndGet() == 0) {
-            // No epoll set refers to the fd any more: closing it cannot confuse a reused number.
-            try {
-                listenSocket.close();
-            } catch (IOException e) {
-                CoreLogger.LOG.closeFailed(e, this);
-            }
-            closed.countDown();
+    /** Acceptors call this once their engine no longer refers to the listening fd. */
+    public void acceptorClosed(Acceptor acceptor) {
+        int left = acceptorsOpen.decrementAndGet();
+        if (open.get()) {
+            // A thread shutting down closes its acceptor, and with it the whole server.
+            IoUtils.safeClose(this);
+        } else if (left == 0) {
+            closeListenFd();
+        }
+    }
+
+    private final AtomicBoolean listenFdClosed = new AtomicBoolean();
+
+    private void closeListenFd() {
+        if (!listenFdClosed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            listenSocket.close();
+        } catch (IOException e) {
+            CoreLogger.LOG.closeFailed(e, this);
         }
     }
 
@@ -393,7 +400,8 @@ final class EpollTcpServer implements AcceptingChannel<StreamConnection>, EpollS
 
     @Override
     public XnioIoThread getIoThread() {
-        return threads[0];
+        List<Acceptor> list = acceptors;
+        return list.isEmpty() ? worker.getIoThread(0) : list.get(0).thread();
     }
 
     @Override
@@ -452,10 +460,10 @@ final class EpollTcpServer implements AcceptingChannel<StreamConnection>, EpollS
             writeTimeout = value == null ? 0 : Options.WRITE_TIMEOUT.cast(value);
         } else if (option == Options.CONNECTION_HIGH_WATER) {
             highWater = value == null ? Integer.MAX_VALUE : Options.CONNECTION_HIGH_WATER.cast(value);
-            updateInterest();
+            updateAcceptors();
         } else if (option == Options.CONNECTION_LOW_WATER) {
             lowWater = value == null ? highWater : Options.CONNECTION_LOW_WATER.cast(value);
-            updateInterest();
+            updateAcceptors();
         } else if (option == Options.BACKLOG) {
             listenSocket.listen(Options.BACKLOG.cast(value));
         }
@@ -464,13 +472,13 @@ final class EpollTcpServer implements AcceptingChannel<StreamConnection>, EpollS
 
     @Override
     public String toString() {
-        return "epoll TCP server " + localAddress;
+        return "TCP server " + localAddress + " on " + worker.getName();
     }
 
     private final class Metrics implements XnioServerMXBean {
         @Override
         public String getProviderName() {
-            return EpollXnio.NAME;
+            return worker.getXnio().getName();
         }
 
         @Override

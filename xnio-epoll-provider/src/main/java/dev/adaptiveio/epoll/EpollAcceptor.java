@@ -1,0 +1,85 @@
+package dev.adaptiveio.epoll;
+
+import java.io.IOException;
+
+import dev.adaptiveio.core.conn.ConnectionCore;
+import dev.adaptiveio.core.conn.NativeStreamConnection;
+import dev.adaptiveio.core.natives.NativeSocket;
+import dev.adaptiveio.core.natives.epoll.EpollFlags;
+import dev.adaptiveio.core.natives.epoll.EpollKey;
+import dev.adaptiveio.core.natives.epoll.EpollListener;
+import dev.adaptiveio.core.server.Acceptor;
+import dev.adaptiveio.core.server.NativeTcpServer;
+
+/**
+ * A server's listening socket in one I/O thread's epoll set, level-triggered while the thread
+ * may accept: every thread whose poll reports a pending connection runs the accept listener,
+ * and the one whose {@code accept4} wins serves the connection.
+ */
+final class EpollAcceptor implements Acceptor, EpollListener {
+
+    private static final ThreadLocal<byte[]> ADDRESS_SCRATCH = ThreadLocal.withInitial(() -> new byte[26]);
+
+    private final NativeTcpServer server;
+    private final EpollIoThread thread;
+    private final java.io.Closeable closeOnShutdown = this::close;
+    private EpollKey key;
+    private boolean closed;
+
+    EpollAcceptor(NativeTcpServer server, EpollIoThread thread) {
+        this.server = server;
+        this.thread = thread;
+    }
+
+    @Override
+    public EpollIoThread thread() {
+        return thread;
+    }
+
+    @Override
+    public void open() throws IOException {
+        key = thread.epoll().register(server.listenFd(), 0, this);
+        thread.track(closeOnShutdown);
+    }
+
+    @Override
+    public void update() {
+        if (key != null && key.isValid()) {
+            key.interest(server.isAccepting(this) ? EpollFlags.IN : 0);
+        }
+    }
+
+    @Override
+    public void onEpollEvents(int readyOps) {
+        server.acceptReady(this);
+    }
+
+    @Override
+    public NativeStreamConnection accept() throws IOException {
+        int fd = server.listenSocket().accept(ADDRESS_SCRATCH.get());
+        if (fd < 0) {
+            return null;
+        }
+        NativeSocket socket = NativeSocket.wrap(fd);
+        try {
+            return new EpollStreamConnection(thread, new ConnectionCore(socket, null, null));
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        thread.untrack(closeOnShutdown);
+        if (key != null) {
+            key.cancel();
+            key = null;
+        }
+        server.acceptorClosed(this);
+    }
+}
