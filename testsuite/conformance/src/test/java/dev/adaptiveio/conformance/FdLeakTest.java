@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 
@@ -79,18 +80,22 @@ class FdLeakTest {
         return Server.echo(w, 64, OptionMap.create(Options.BACKLOG, 1024), problems);
     }
 
+    /** Distinct source networks per churn run: 127.N.0.x with N = 10, 11, ... */
+    private static final AtomicInteger SOURCE_NETWORK = new AtomicInteger(10);
+
     /**
      * Runs {@code count} connections from {@link #CLIENT_THREADS} threads, then waits until the
-     * server has closed every one. Each client thread binds its own loopback source address
-     * (127.0.0.2, .3, ...) so 100,000 client-closed connections in TIME_WAIT do not exhaust one
-     * address's ephemeral ports.
+     * server has closed every one. Each client thread binds its own loopback source address, fresh
+     * for every run (127.N.0.1, 127.N.0.2, ...), so the client-closed connections left in TIME_WAIT
+     * neither exhaust one address's ephemeral ports nor slow down the next run's port search.
      */
     private static void churn(ExecutorService clients, Server server, int count) throws Exception {
         int acceptedBefore = server.accepted.get();
         InetSocketAddress target = server.address();
         List<Future<?>> results = new ArrayList<>();
+        int network = 10 + (SOURCE_NETWORK.getAndIncrement() - 10) % 240;
         for (int t = 0; t < CLIENT_THREADS; t++) {
-            InetAddress source = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + t)});
+            InetAddress source = InetAddress.getByAddress(new byte[] {127, (byte) network, 0, (byte) (1 + t)});
             int share = count / CLIENT_THREADS + (t < count % CLIENT_THREADS ? 1 : 0);
             long tag = ((long) t) << 40;
             results.add(clients.submit(() -> {
@@ -127,9 +132,9 @@ class FdLeakTest {
     }
 
     /** A snapshot after giving the JDK's Cleaner a chance to close anything unreachable from earlier tests. */
-    private static Map<Integer, String> settledSnapshot() {
+    private static Map<Integer, String> settledSnapshot() throws InterruptedException {
         System.gc();
         Await.sleep(200);
-        return Fds.snapshot();
+        return Fds.stableSnapshot();
     }
 }

@@ -36,6 +36,23 @@ public final class Fds {
         return fds;
     }
 
+    /**
+     * A snapshot that two listings 50 ms apart agree on. The JVM itself briefly opens files (for
+     * example cgroup memory.stat for its container metrics); such an fd in one listing is not a leak.
+     */
+    public static Map<Integer, String> stableSnapshot() throws InterruptedException {
+        Map<Integer, String> previous = snapshot();
+        for (int i = 0; i < 20; i++) {
+            Thread.sleep(50);
+            Map<Integer, String> current = snapshot();
+            if (current.equals(previous)) {
+                return current;
+            }
+            previous = current;
+        }
+        return previous;
+    }
+
     /** Kinds of fds added or removed between two snapshots, for failure messages. */
     public static String diff(Map<Integer, String> before, Map<Integer, String> after) {
         Map<String, Integer> delta = new TreeMap<>();
