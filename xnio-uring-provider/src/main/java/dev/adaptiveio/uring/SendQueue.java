@@ -1,10 +1,12 @@
 package dev.adaptiveio.uring;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.adaptiveio.core.natives.NativeSocket;
 import dev.adaptiveio.core.natives.uring.IovecArray;
 import dev.adaptiveio.core.natives.uring.RingHandle;
 import dev.adaptiveio.core.natives.uring.UringMemory;
@@ -117,6 +119,33 @@ final class SendQueue {
             inflight = bytes;
         }
         return ok;
+    }
+
+    /**
+     * Sends what is queued with a direct system call, for the rare paths that must know now
+     * (shutting down output). Only when nothing is in flight, which would otherwise be overtaken.
+     *
+     * @return the bytes the kernel took
+     */
+    long sendNow(NativeSocket socket) throws IOException {
+        if (inflight != 0) {
+            throw new IllegalStateException("direct send with " + inflight + " bytes in flight");
+        }
+        ByteBuffer[] views = new ByteBuffer[chunks.size()];
+        int i = 0;
+        for (ByteBuffer c : chunks) {
+            ByteBuffer v = c.duplicate();
+            v.flip();
+            if (i == 0) {
+                v.position(headRead);
+            }
+            views[i++] = v;
+        }
+        long n = socket.write(views, 0, views.length);
+        if (n > 0) {
+            completed(n);
+        }
+        return n;
     }
 
     /** The kernel took {@code sent} bytes of the op in flight (fewer on a short send). */

@@ -50,10 +50,18 @@ final class UringConnector implements CompletionListener {
 
     IoFuture<StreamConnection> start() {
         result.addCancelHandler(() -> {
-            thread.runOnThread(this::cancel);
+            try {
+                thread.runOnThread(this::cancel);
+            } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                // the thread is gone, and the connect with it
+            }
             return null;
         });
-        thread.runOnThread(this::connect);
+        try {
+            thread.runOnThread(this::connect);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.setException(new IOException("I/O thread " + thread.getName() + " is shut down", e));
+        }
         return result.getIoFuture();
     }
 

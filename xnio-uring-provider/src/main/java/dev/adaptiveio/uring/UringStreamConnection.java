@@ -58,6 +58,8 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     // ---- outbound: guarded by out
     private final SendQueue out = new SendQueue();
     private IOException writeFailure;
+    /** A write shutdown waits for the queue to drain (I/O thread). */
+    private boolean shutdownAfterDrain;
 
     // ---- scheduling
     private boolean flushScheduled;
@@ -344,6 +346,13 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
         readinessChanged();
         if (finishLinger) {
             endLinger();
+        } else if (shutdownAfterDrain && !releasing && !hasPendingOutput()) {
+            shutdownAfterDrain = false;
+            try {
+                flush();
+            } catch (IOException e) {
+                CoreLogger.LOG.closeFailed(e, this);
+            }
         }
     }
 
@@ -428,12 +437,45 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             if (out.isEmpty()) {
                 return true;
             }
+            if (mustSend && !out.isInflight()) {
+                // Shutting down output or detaching: the bytes must be in the kernel before the
+                // shutdown call, and a completion is an iteration away. Nothing is in flight to
+                // overtake, so a direct send is safe.
+                sendDirect();
+                if (out.isEmpty()) {
+                    return true;
+                }
+            }
+            if (mustSend) {
+                // A write shutdown waits for these bytes: finish it when they are confirmed, even
+                // if nobody calls flush again (NIO completes it at once; callers rely on that).
+                shutdownAfterDrain = true;
+            }
             // Not confirmed yet: wake the flusher on the next completion, not before.
             writeReady = false;
             if (!out.isInflight()) {
                 kick();
             }
             return false;
+        }
+    }
+
+    /** out held, nothing in flight. */
+    private void sendDirect() throws IOException {
+        boolean inLoop = thread.inThisThread();
+        if (!inLoop) {
+            core.enter();
+        }
+        try {
+            out.sendNow(core.socket());
+        } catch (IOException e) {
+            writeFailure = e;
+            out.discard();
+            throw e;
+        } finally {
+            if (!inLoop && core.exit()) {
+                finishCloseLater();
+            }
         }
     }
 

@@ -328,7 +328,7 @@ final class UringTcpServer implements AcceptingChannel<StreamConnection>, UringS
                         signalAcceptable();
                     }
                 }
-            } else if (result != -UringConstants.ECANCELED) {
+            } else if (result != -UringConstants.ECANCELED && open.get()) {
                 // EMFILE, ENFILE, ENOBUFS...: back off instead of spinning.
                 UringLogger.LOG.acceptFailed(new IOException("accept failed: "
                         + UringConstants.errnoName(-result)), UringTcpServer.this);
@@ -413,6 +413,13 @@ final class UringTcpServer implements AcceptingChannel<StreamConnection>, UringS
     public void close() throws IOException {
         if (!open.compareAndSet(true, false)) {
             return;
+        }
+        // Stop listening now, so the port is free when close() returns; pending ACCEPTs complete
+        // with an error, and the fd closes once no ring has an op on it.
+        try {
+            listenSocket.shutdownInput();
+        } catch (IOException ignored) {
+            // not listening any more either way
         }
         for (Acceptor a : acceptors) {
             try {
