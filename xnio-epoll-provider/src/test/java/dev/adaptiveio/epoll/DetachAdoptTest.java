@@ -188,6 +188,42 @@ class DetachAdoptTest {
     }
 
     @Test
+    void movedConnectionIsRedeliveredThroughTheServersAcceptListener() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", ((InetSocketAddress) server.getLocalAddress()).getPort())) {
+            client.setSoTimeout(10_000);
+            NativeStreamConnection original = (NativeStreamConnection) accepted.poll(10, TimeUnit.SECONDS);
+            assertEquals(server, original.acceptedBy());
+            NativeIoThread to = worker.ioThreads()[original.getIoThread().getNumber() == 0 ? 1 : 0];
+            client.getOutputStream().write("GET".getBytes(StandardCharsets.US_ASCII));
+            CompletableFuture<DetachedConnection> moved = new CompletableFuture<>();
+            original.detach(new NativeStreamConnection.DetachListener() {
+                @Override
+                public void detached(DetachedConnection connection) {
+                    moved.complete(connection);
+                }
+
+                @Override
+                public void refused(NativeStreamConnection connection, String reason) {
+                    moved.completeExceptionally(new AssertionError(reason));
+                }
+            });
+            DetachedConnection detached = moved.get(10, TimeUnit.SECONDS);
+            to.execute(() -> {
+                try {
+                    ((dev.adaptiveio.core.server.NativeTcpServer) server).redeliver(to.adopt(detached));
+                } catch (java.io.IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            StreamConnection again = accepted.poll(10, TimeUnit.SECONDS);
+            assertEquals(to, again.getIoThread(), "accepted again, on the new thread");
+            assertEquals("GET", readAvailable(again, 3));
+            assertEquals(1, ((dev.adaptiveio.core.server.NativeTcpServer) server).connectionCount());
+            again.close();
+        }
+    }
+
+    @Test
     void unadoptedConnectionIsClosedByItsHolder() throws Exception {
         try (Socket client = new Socket("127.0.0.1", ((InetSocketAddress) server.getLocalAddress()).getPort())) {
             client.setSoTimeout(10_000);

@@ -305,6 +305,11 @@ public abstract class NativeStreamConnection extends StreamConnection
     public final void resumeReads() {
         readResumed = true;
         readsResumed();
+        Runnable hook = readResumeHook;
+        if (hook != null && ioThread.inThisThread()) {
+            readResumeHook = null;
+            hook.run();
+        }
         readinessChanged();
     }
 
@@ -662,6 +667,26 @@ public abstract class NativeStreamConnection extends StreamConnection
     }
 
     private volatile ReleaseListener releaseListener;
+    private volatile Object acceptedBy;
+    private Runnable readResumeHook;
+
+    /** The server that accepted this connection, if any (set by the server). */
+    public final Object acceptedBy() {
+        return acceptedBy;
+    }
+
+    public final void acceptedBy(Object server) {
+        this.acceptedBy = server;
+    }
+
+    /**
+     * Runs {@code hook} once, on the I/O thread, when reads are next resumed. Undertow resumes
+     * reads on the original socket conduit at the HTTP/1 request boundary; the transplant
+     * extension arms this when an exchange completes. Call on the I/O thread.
+     */
+    public final void onNextReadResume(Runnable hook) {
+        this.readResumeHook = hook;
+    }
 
     /** Told once when the engine stops serving a connection (closed or detached). */
     public interface ReleaseListener {

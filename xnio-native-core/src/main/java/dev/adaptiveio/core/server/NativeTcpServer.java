@@ -54,6 +54,9 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     private final NativeSocket listenSocket;
     private final InetSocketAddress localAddress;
     private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
+    /** Connections handed back to this server after moving threads (see {@link #redeliver}); per thread. */
+    private final java.util.Map<Thread, java.util.ArrayDeque<NativeStreamConnection>> redelivered =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final ChannelListener.SimpleSetter<NativeTcpServer> acceptSetter = new ChannelListener.SimpleSetter<>();
     private final ChannelListener.SimpleSetter<NativeTcpServer> closeSetter = new ChannelListener.SimpleSetter<>();
     private final AtomicBoolean open = new AtomicBoolean(true);
@@ -195,9 +198,14 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
             throw new ClosedChannelException();
         }
         NativeStreamConnection c = null;
-        Acceptor own = acceptorOf(Thread.currentThread());
+        Thread current = Thread.currentThread();
+        Acceptor own = acceptorOf(current);
         if (own != null) {
-            c = own.accept();
+            java.util.ArrayDeque<NativeStreamConnection> moved = redelivered.get(current);
+            c = moved == null ? null : moved.poll();
+            if (c == null) {
+                c = own.accept();
+            }
         } else {
             // Off the I/O threads: any acceptor that has a connection.
             List<Acceptor> list = acceptors;
@@ -212,11 +220,35 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         c.core().readTimeoutMillis(readTimeout);
         c.core().writeTimeoutMillis(writeTimeout);
         c.setReleaseListener(this);
+        c.acceptedBy(this);
         if (connections.incrementAndGet() >= highWater && !overLimit) {
             overLimit = true;
             updateAcceptors();
         }
         return c;
+    }
+
+    /**
+     * Hands a connection that moved to another I/O thread (detached and adopted there) back to
+     * this server: on the connection's thread, the accept listener runs and {@code accept()}
+     * returns it, so the application (Undertow's open listener) takes it up as it takes up any
+     * new connection, carried bytes first. The thread must be one this server accepts on.
+     */
+    public void redeliver(NativeStreamConnection connection) {
+        NativeIoThread thread = connection.nativeIoThread();
+        thread.runOnThread(() -> {
+            if (!open.get() || acceptorOf(thread) == null) {
+                IoUtils.safeClose(connection);
+                return;
+            }
+            redelivered.computeIfAbsent(thread, t -> new java.util.ArrayDeque<>()).add(connection);
+            ChannelListeners.invokeChannelListener(this, acceptSetter.get());
+            java.util.ArrayDeque<NativeStreamConnection> left = redelivered.get(thread);
+            if (left != null && left.remove(connection)) {
+                // The accept listener did not take it (it only accepts while resumed).
+                IoUtils.safeClose(connection);
+            }
+        });
     }
 
     private Acceptor acceptorOf(Thread thread) {
