@@ -364,6 +364,32 @@ class ReadinessTest {
         problems.assertNone();
     }
 
+    /** Writing to a connection the peer reset fails with an IOException (no hang, no SIGPIPE). */
+    @EachProvider
+    void writeAfterPeerResetFails(String provider) throws Exception {
+        Problems problems = new Problems();
+        try (TestWorker w = TestWorker.start(provider); Pair p = Pair.open(w, problems)) {
+            p.peer.setSoLinger(true, 0);
+            p.peer.close();
+            Await.sleep(100); // the RST has arrived on loopback
+            CompletableFuture<String> outcome = new CompletableFuture<>();
+            p.connection.getIoThread().execute(() -> {
+                ByteBuffer b = ByteBuffer.allocate(64 * 1024);
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        b.clear();
+                        p.connection.getSinkChannel().write(b);
+                    }
+                    outcome.complete("100 writes of 64 KB to a reset connection did not fail");
+                } catch (IOException expected) {
+                    outcome.complete("failed");
+                }
+            });
+            assertEquals("failed", Await.get(outcome, Duration.ofSeconds(10), "writes to a reset connection"));
+        }
+        problems.assertNone();
+    }
+
     private static void assertWriteFails(StreamConnection c) {
         try {
             ByteBuffer b = ByteBuffer.allocate(1024);

@@ -44,7 +44,9 @@ public final class Server implements AutoCloseable {
                 try {
                     c = ch.accept();
                 } catch (IOException e) {
-                    problems.add(e);
+                    if (ch.isOpen()) {
+                        problems.add(e); // a closed channel may report ClosedChannelException to a late call
+                    }
                     return;
                 }
                 if (c == null) {
