@@ -19,6 +19,14 @@ public abstract class NativeXnio extends Xnio {
     /** The engine workers of this Xnio run; may read engine options from {@code options}. */
     protected abstract Engine engine(OptionMap options) throws IOException;
 
+    /**
+     * A new instance of this Xnio's engine, for a worker that runs several engines (the
+     * {@code adaptive} provider).
+     */
+    public final Engine newEngine(OptionMap options) throws IOException {
+        return engine(options);
+    }
+
     @Override
     public XnioWorker.Builder createWorkerBuilder() {
         return new OptionsBuilder(this);

@@ -6,7 +6,10 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,9 +41,16 @@ public class NativeXnioWorker extends XnioWorker {
     private final Engine engine;
     private final NativeIoThread[] threads;
     private final AtomicInteger nextThread = new AtomicInteger();
-    private final CountDownLatch threadsTerminated;
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private final AtomicInteger pendingTermination;
+    /** Every engine's threads, the primary engine first; more engines may join later. */
+    private final Map<String, NativeIoThread[]> threadsByEngine = new ConcurrentHashMap<>();
+    private final AtomicInteger liveThreads = new AtomicInteger();
+    private volatile boolean taskPoolDone;
+    private final AtomicBoolean terminationRun = new AtomicBoolean();
+    private final int threadsPerEngine;
+    private final ThreadGroup threadGroup;
+    private final long stackSize;
+    private final boolean daemon;
     private final Set<XnioServerMXBean> serverBeans = new CopyOnWriteArraySet<>();
     private final Closeable mbeanRegistration;
     private final OptionMap optionMap;
@@ -51,22 +61,46 @@ public class NativeXnioWorker extends XnioWorker {
         super(builder);
         this.engine = engine;
         this.optionMap = optionMap;
-        int count = Math.max(1, builder.getWorkerIoThreads());
-        this.threads = new NativeIoThread[count];
-        this.threadsTerminated = new CountDownLatch(count);
-        // one share per I/O thread and one for the task pool
-        this.pendingTermination = new AtomicInteger(count + 1);
-        long stackSize = builder.getWorkerStackSize();
-        for (int i = 0; i < count; i++) {
-            threads[i] = engine.newIoThread(this, i, getName() + " " + engine.name() + " I/O-" + (i + 1),
-                    builder.getThreadGroup(), stackSize);
-            threads[i].setDaemon(builder.isDaemon());
+        this.threadsPerEngine = Math.max(1, builder.getWorkerIoThreads());
+        this.threadGroup = builder.getThreadGroup();
+        this.stackSize = builder.getWorkerStackSize();
+        this.daemon = builder.isDaemon();
+        this.threads = startThreads(engine);
+        this.mbeanRegistration = XnioMBeans.registerWorker(new Metrics());
+    }
+
+    /**
+     * Starts the I/O threads of another engine in this worker (the {@code adaptive} provider's
+     * second engine, built on first need), or returns them if already started.
+     */
+    public final synchronized NativeIoThread[] startEngine(Engine other) throws IOException {
+        NativeIoThread[] existing = threadsByEngine.get(other.name());
+        if (existing != null) {
+            return existing.clone();
         }
-        for (NativeIoThread t : threads) {
+        checkNotShutdown();
+        return startThreads(other).clone();
+    }
+
+    /** The threads of the named engine, or {@code null} if that engine has not started here. */
+    public final NativeIoThread[] ioThreads(String engineName) {
+        NativeIoThread[] t = threadsByEngine.get(engineName);
+        return t == null ? null : t.clone();
+    }
+
+    private NativeIoThread[] startThreads(Engine e) throws IOException {
+        NativeIoThread[] started = new NativeIoThread[threadsPerEngine];
+        for (int i = 0; i < started.length; i++) {
+            started[i] = e.newIoThread(this, i, getName() + " " + e.name() + " I/O-" + (i + 1), threadGroup, stackSize);
+            started[i].setDaemon(daemon);
+        }
+        liveThreads.addAndGet(started.length);
+        threadsByEngine.put(e.name(), started);
+        for (NativeIoThread t : started) {
             t.start();
         }
-        this.mbeanRegistration = XnioMBeans.registerWorker(new Metrics());
-        CoreLogger.LOG.workerStarted(getName(), count, engine.name());
+        CoreLogger.LOG.workerStarted(getName(), started.length, e.name());
+        return started;
     }
 
     public final Engine engine() {
@@ -156,12 +190,16 @@ public class NativeXnioWorker extends XnioWorker {
 
     @Override
     public void shutdown() {
-        if (shutdownRequested) {
-            return;
+        synchronized (this) {
+            if (shutdownRequested) {
+                return;
+            }
+            shutdownRequested = true;
         }
-        shutdownRequested = true;
-        for (NativeIoThread t : threads) {
-            t.requestShutdown();
+        for (NativeIoThread[] group : threadsByEngine.values()) {
+            for (NativeIoThread t : group) {
+                t.requestShutdown();
+            }
         }
         XnioWorker w = fallbackWorker;
         if (w != null) {
@@ -212,17 +250,18 @@ public class NativeXnioWorker extends XnioWorker {
 
     /** Called by each I/O thread as it exits. */
     public final void ioThreadTerminated(NativeIoThread thread) {
-        threadsTerminated.countDown();
-        terminationShareDone();
+        liveThreads.decrementAndGet();
+        checkTerminated();
     }
 
     @Override
     protected void taskPoolTerminated() {
-        terminationShareDone();
+        taskPoolDone = true;
+        checkTerminated();
     }
 
-    private void terminationShareDone() {
-        if (pendingTermination.decrementAndGet() == 0) {
+    private void checkTerminated() {
+        if (taskPoolDone && liveThreads.get() == 0 && terminationRun.compareAndSet(false, true)) {
             IoUtils.safeClose(mbeanRegistration);
             terminated.countDown();
             Runnable task = getTerminationTask();
@@ -291,7 +330,11 @@ public class NativeXnioWorker extends XnioWorker {
 
         @Override
         public int getIoThreadCount() {
-            return threads.length;
+            int n = 0;
+            for (NativeIoThread[] group : threadsByEngine.values()) {
+                n += group.length;
+            }
+            return n;
         }
 
         @Override
