@@ -236,9 +236,12 @@ public abstract class NativeStreamConnection extends StreamConnection
         if (core.hasCarried()) {
             n = core.drainCarried(dst);
         } else {
-            n = engineRead(dst);
+            n = countedRead(dst);
         }
         checkReadTimeout(n);
+        if (n > 0) {
+            readSinceWrite = true;
+        }
         return n;
     }
 
@@ -257,7 +260,37 @@ public abstract class NativeStreamConnection extends StreamConnection
             n = engineRead(dsts, offset, length);
         }
         checkReadTimeout(n);
+        if (n > 0) {
+            readSinceWrite = true;
+        }
         return n;
+    }
+
+    private int countedRead(ByteBuffer dst) throws IOException {
+        try {
+            return engineRead(dst);
+        } catch (IOException e) {
+            countError(e);
+            throw e;
+        }
+    }
+
+    private void countError(IOException e) {
+        var t = traffic;
+        if (t != null && !(e instanceof ClosedChannelException)) {
+            t.error();
+        }
+    }
+
+    private void countWritten(long n) {
+        var t = traffic;
+        if (t != null && n > 0) {
+            if (readSinceWrite) {
+                readSinceWrite = false;
+                t.exchange();
+            }
+            t.written(n);
+        }
     }
 
     private void checkReadTimeout(long result) throws ReadTimeoutException {
@@ -368,7 +401,14 @@ public abstract class NativeStreamConnection extends StreamConnection
     @Override
     public final int write(ByteBuffer src) throws IOException {
         checkWritable();
-        int n = engineWrite(src);
+        int n;
+        try {
+            n = engineWrite(src);
+        } catch (IOException e) {
+            countError(e);
+            throw e;
+        }
+        countWritten(n);
         checkWriteTimeout(n);
         return n;
     }
@@ -376,7 +416,14 @@ public abstract class NativeStreamConnection extends StreamConnection
     @Override
     public final long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         checkWritable();
-        long n = engineWrite(srcs, offset, length);
+        long n;
+        try {
+            n = engineWrite(srcs, offset, length);
+        } catch (IOException e) {
+            countError(e);
+            throw e;
+        }
+        countWritten(n);
         checkWriteTimeout(n);
         return n;
     }
@@ -667,6 +714,13 @@ public abstract class NativeStreamConnection extends StreamConnection
     }
 
     private volatile ReleaseListener releaseListener;
+    private dev.adaptiveio.core.server.ServerTraffic.PerEngine traffic;
+    private boolean readSinceWrite;
+
+    /** Counts this connection's exchanges, bytes and errors into {@code share} (set by its server). */
+    public final void countTrafficIn(dev.adaptiveio.core.server.ServerTraffic.PerEngine share) {
+        this.traffic = share;
+    }
     private volatile Object acceptedBy;
     private Runnable readResumeHook;
 

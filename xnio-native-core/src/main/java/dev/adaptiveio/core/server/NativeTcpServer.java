@@ -65,6 +65,8 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     private final AtomicInteger acceptorsOpen = new AtomicInteger();
     private final Object awaitLock = new Object();
     private final ManagementRegistration mbean;
+    private final ServerTraffic traffic = new ServerTraffic();
+    private final List<Runnable> closeTasks = new CopyOnWriteArrayList<>();
     private volatile boolean resumed;
     private volatile boolean overLimit;
     private volatile String acceptingEngine;
@@ -221,6 +223,10 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         c.core().writeTimeoutMillis(writeTimeout);
         c.setReleaseListener(this);
         c.acceptedBy(this);
+        ServerTraffic.PerEngine share = traffic.of(c.engineName());
+        share.open.incrementAndGet();
+        share.accepts.increment();
+        c.countTrafficIn(share);
         if (connections.incrementAndGet() >= highWater && !overLimit) {
             overLimit = true;
             updateAcceptors();
@@ -262,10 +268,21 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
 
     @Override
     public void connectionReleased(NativeStreamConnection connection) {
+        traffic.of(connection.engineName()).open.decrementAndGet();
         if (connections.decrementAndGet() <= lowWater && overLimit) {
             overLimit = false;
             updateAcceptors();
         }
+    }
+
+    /** Per-engine counters of this server's connections. */
+    public ServerTraffic traffic() {
+        return traffic;
+    }
+
+    /** Runs {@code task} once when this server closes (for whoever manages it). */
+    public void onClose(Runnable task) {
+        closeTasks.add(task);
     }
 
     /** Connections accepted by this server that are still open. */
@@ -362,6 +379,13 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
             closeListenFd();
         }
         IoUtils.safeClose(mbean);
+        for (Runnable task : closeTasks) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                CoreLogger.LOG.closeFailed(e, this);
+            }
+        }
         synchronized (awaitLock) {
             awaitLock.notifyAll();
         }
