@@ -37,7 +37,11 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 PLAIN_CONNS = [1, 16, 64, 256, 1024]
 RAMP_LAYERS = [16, 48, 192, 768]
 WARMUP_REQUESTS = 30000  # per cell, see measure_cell
-CONTENDED = 0.05  # share of the server's CPU used by anything else before a cell is flagged  # nested: 16 -> 64 -> 256 -> 1024 -> 256 -> 64 -> 16
+CONTENDED = 0.05
+# Per-request counts of these go into the syscall_mix column (perf tracepoints, same window).
+MIX_SYSCALLS = ["read", "readv", "recvfrom", "recvmsg", "write", "writev", "sendto", "sendmsg", "sendfile64",
+                "splice", "pread64", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "io_uring_enter",
+                "accept", "accept4", "close", "shutdown", "futex", "statx", "openat", "setsockopt", "getsockopt"]  # share of the server's CPU used by anything else before a cell is flagged  # nested: 16 -> 64 -> 256 -> 1024 -> 256 -> 64 -> 16
 
 UNDERTOW_PROVIDERS = ["nio", "epoll", "io_uring", "adaptive", "adaptive+transplant"]
 PEERS = ["netty-epoll", "netty-io_uring", "nginx"]
@@ -45,7 +49,7 @@ ALL_SERVERS = UNDERTOW_PROVIDERS + PEERS
 
 MODES = {
     # About 8 s per cell: under 5 minutes with all seven servers; a development check, not a result.
-    "quick": dict(rounds=1, warmup=2, duration=3, syscall_window=1, ramp_step=1,
+    "quick": dict(rounds=1, warmup=2, duration=3, syscall_window=2, ramp_step=1,
                   workloads=["plaintext-c256", "plaintext-c1024", "pipelined-c256", "churn-c64", "h2c-c64"]),
     "full": dict(rounds=3, warmup=3, duration=8, syscall_window=3, ramp_step=3,
                  workloads=None),  # None = every workload
@@ -354,10 +358,19 @@ class SyscallCounter:
         else:
             self.note = "neither perf nor strace available"
 
+    def tracepoints(self):
+        """raw_syscalls:sys_enter (the total) plus the I/O system calls that exist here, for the mix."""
+        for tracing in ("/sys/kernel/tracing", "/sys/kernel/debug/tracing"):
+            events = Path(tracing, "events", "syscalls")
+            if events.is_dir():
+                return ["raw_syscalls:sys_enter"] + [f"syscalls:sys_enter_{n}" for n in MIX_SYSCALLS
+                                                     if (events / f"sys_enter_{n}").is_dir()]
+        return ["raw_syscalls:sys_enter"]
+
     def start(self, pids, seconds, outfile):
         pid_list = ",".join(str(p) for p in pids)
         if self.method == "perf":
-            cmd = ["perf", "stat", "-x", ",", "-o", str(outfile), "-e", "raw_syscalls:sys_enter", "-p", pid_list,
+            cmd = ["perf", "stat", "-x", ",", "-o", str(outfile), "-e", ",".join(self.tracepoints()), "-p", pid_list,
                    "--", "sleep", f"{seconds}"]
         elif self.method == "strace":
             cmd = ["timeout", "-s", "INT", f"{seconds}", "strace", "-c", "-f", "-o", str(outfile)]
@@ -370,18 +383,24 @@ class SyscallCounter:
         return proc
 
     def finish(self, proc, outfile):
+        """(total system calls, {name: count} for the I/O calls in MIX_SYSCALLS)."""
         if proc is None:
-            return None
+            return None, {}
         proc.wait()
         text = Path(outfile).read_text() if Path(outfile).exists() else ""
         if self.method == "perf":
+            total, mix = None, {}
             for line in text.splitlines():
-                if "raw_syscalls:sys_enter" in line:
-                    value = line.split(",")[0]
-                    return int(value) if value.isdigit() else None
-            return None
+                parts = line.split(",")
+                if len(parts) < 3 or not parts[0].isdigit():
+                    continue
+                if parts[2] == "raw_syscalls:sys_enter":
+                    total = int(parts[0])
+                elif parts[2].startswith("syscalls:sys_enter_") and int(parts[0]):
+                    mix[parts[2][len("syscalls:sys_enter_"):]] = int(parts[0])
+            return total, mix
         m = re.search(r"^\S+\s+\S+\s+\S+\s+(\d+)\s+(?:\d+\s+)?total$", text, re.M)
-        return int(m.group(1)) if m else None
+        return (int(m.group(1)) if m else None), {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -476,7 +495,7 @@ def drive(server, spec, seconds, cell_dir, tag):
 
 FIELDS = ["round", "server", "workload", "group", "conns", "requests", "seconds", "rps", "p50_ms", "p99_ms",
           "p999_ms", "errors", "cpu_us_per_req", "server_cpu_util", "syscalls_per_req", "peak_rss_mb",
-          "cpu0_other_util", "cpu1_util", "note"]
+          "cpu0_other_util", "cpu1_util", "syscall_mix", "note"]
 
 
 def measure_cell(server, wname, spec, rnd, args, counter, port):
@@ -517,9 +536,15 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
             outfile = cell_dir / "syscalls.txt"
             proc = counter.start(pids, args.syscall_window + 0.6, outfile)
             counted = drive(server, spec, args.syscall_window, cell_dir, "syscalls")
-            syscalls = counter.finish(proc, outfile)
+            syscalls, mix = counter.finish(proc, outfile)
             if syscalls is not None and counted["requests"]:
                 row["syscalls_per_req"] = round(syscalls / counted["requests"], 4)
+                top = sorted(mix.items(), key=lambda kv: -kv[1])[:8]
+                row["syscall_mix"] = " ".join(f"{name}={count / counted['requests']:.3g}" for name, count in top)
+            elif syscalls is None:
+                row["note"] = "syscall count failed"
+            else:
+                row["note"] = "no request completed in the syscall window"
             if counter.method != "perf":
                 row["note"] = "syscalls via strace"
         row["peak_rss_mb"] = round(peak_rss_kb(pids) / 1024, 1)
@@ -589,6 +614,8 @@ def summarize(rows):
             worst = max(num(r["cpu0_other_util"]) for r in contended)
             notes.append(f"contended in {len(contended)}/{len(mine)} rounds (up to {worst:.0%} of CPU 0 used by others)")
         s["notes"] = "; ".join(notes)
+        mixes = [r.get("syscall_mix") for r in mine if r.get("syscall_mix")]
+        s["syscall_mix"] = mixes[-1] if mixes else ""
         out.append(s)
     return out
 
@@ -599,7 +626,7 @@ SUMMARY_FIELDS = ["server", "workload", "group", "conns", "rounds",
                   "cpu_vs_nio", "cpu_vs_nio_min", "cpu_vs_nio_max",
                   "p50_ms", "p99_ms", "p99_ms_min", "p99_ms_max", "p99_vs_nio", "p999_ms",
                   "syscalls_per_req", "syscalls_per_req_min", "syscalls_per_req_max", "syscalls_vs_nio",
-                  "peak_rss_mb", "cpu0_other_util", "notes"]
+                  "peak_rss_mb", "cpu0_other_util", "syscall_mix", "notes"]
 
 
 def g(v, digits=3):

@@ -51,8 +51,16 @@ if [ ! -d /sys/kernel/tracing/events/raw_syscalls ] && [ ! -d /sys/kernel/debug/
 fi
 
 if $INSTALL; then
-  say "installing the project's modules into ~/.m2 (providers for the Undertow server)"
-  (cd "$REPO" && mvn -B -q -DskipTests install)
+  # The providers (and what they need) go to ~/.m2, where the per-provider class paths come from.
+  modules=()
+  for m in xnio-native-core xnio-epoll-provider xnio-uring-provider adaptive-selector transplant-extension; do
+    [ -f "$REPO/$m/pom.xml" ] && modules+=("$m")
+  done
+  if [ ${#modules[@]} -gt 0 ]; then
+    list="$(IFS=,; echo "${modules[*]}")"
+    say "installing $list into ~/.m2"
+    (cd "$REPO" && mvn -B -q -DskipTests install -pl "$list" -am)
+  fi
 fi
 
 say "building the benchmark servers"
