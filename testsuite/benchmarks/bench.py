@@ -176,7 +176,7 @@ class UndertowServer(Server):
         self.classpath = f"{jar}:{out.read_text().strip()}"
 
     def command(self, port, cell):
-        cmd = ["java"] + self.args.java_opts.split() + [f"-Dadaptiveio.provider={self.provider}"]
+        cmd = [self.args.java] + self.args.java_opts.split() + [f"-Dadaptiveio.provider={self.provider}"]
         if self.transplant:
             cmd.append("-Dadaptiveio.transplant=true")
         cmd += ["-cp", self.classpath, "dev.adaptiveio.benchmarks.undertow.UndertowBenchServer", str(port),
@@ -207,7 +207,7 @@ class NettyServer(Server):
             raise Unavailable("netty-server jar not built")
 
     def command(self, port, cell):
-        return (["java"] + self.args.java_opts.split()
+        return ([self.args.java] + self.args.java_opts.split()
                 + ["-jar", str(HERE / "netty-server" / "target" / "benchmarks-netty-server.jar"), str(port),
                    "--transport", self.transport, "--static-dir", str(self.work / "www")])
 
@@ -279,6 +279,20 @@ http {{
             if int(fields[1]) == self.proc.pid:
                 children.append(int(stat.parent.name))
         return [self.proc.pid] + sorted(children)
+
+
+def free_port(start):
+    """First port from `start` where it and the next one (nginx's h2c port) are free on 127.0.0.1."""
+    for port in range(start, start + 200, 2):
+        try:
+            for p in (port, port + 1):
+                with socket.socket() as probe:
+                    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    probe.bind(("127.0.0.1", p))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError(f"no free port pair in {start}..{start + 200}")
 
 
 def wait_for_line(marker, proc, logfile, timeout=60):
@@ -727,7 +741,7 @@ def machine_info(args, counter):
             return "?"
     lscpu = first(["lscpu"])
     model = re.search(r"Model name:\s+(.*)", lscpu)
-    java = first(["java", "-version"]).splitlines()
+    java = first([args.java, "-version"]).splitlines()
     return {
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "git_commit": first(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]),
@@ -754,11 +768,12 @@ def main():
     p.add_argument("--duration", type=int)
     p.add_argument("--syscall-window", type=int)
     p.add_argument("--ramp-step", type=int)
-    p.add_argument("--servers", default=",".join(ALL_SERVERS))
-    p.add_argument("--workloads", help="comma list (default: the mode's set); 'all' for every workload")
+    p.add_argument("--servers", default=",".join(ALL_SERVERS), help="comma list, interleaving order (default: all)")
+    p.add_argument("--workloads", help="comma list of " + ", ".join(WORKLOADS) + " (default: the mode's set); 'all'")
     p.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks")
     p.add_argument("--work", type=Path, default=Path("/tmp/adaptiveio-bench"))
-    p.add_argument("--port", type=int, default=18080)
+    p.add_argument("--port", type=int, default=28080, help="first port tried (below the ephemeral range)")
+    p.add_argument("--java", default=os.environ.get("BENCH_JAVA", "java"), help="java launcher for the JVM servers")
     p.add_argument("--java-opts", default=os.environ.get("BENCH_JAVA_OPTS", ""))
     p.add_argument("--summarize-only", action="store_true",
                    help="rebuild summary, table and plots from <out>/<mode>-rounds.csv without measuring")
@@ -847,7 +862,7 @@ def main():
                 if server.name in skipped:
                     continue
                 try:
-                    row = measure_cell(server, wname, spec, rnd, args, counter, args.port)
+                    row = measure_cell(server, wname, spec, rnd, args, counter, free_port(args.port))
                 except Unavailable as e:
                     skipped[server.name] = f"did not start: {e}"
                     log(f"SKIP {server.name}: {e}")
