@@ -19,7 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +75,7 @@ class BulkTransferTest {
                 buf.clear();
                 return n;
             }
-        }.start());
+        });
     }
 
     @EachProvider
@@ -93,7 +93,7 @@ class BulkTransferTest {
                 }
                 return n;
             }
-        }.start());
+        });
     }
 
     @EachProvider
@@ -123,21 +123,18 @@ class BulkTransferTest {
                     }
                     return n;
                 }
-            }.start());
+            });
         } finally {
             file.close();
             Files.deleteIfExists(target);
         }
     }
 
-    private void upload(String provider, Consumer<StreamConnection> receiver) throws Exception {
+    private void upload(String provider, Function<StreamConnection, Receiver> receiver) throws Exception {
         Problems problems = new Problems();
         CompletableFuture<long[]> result = new CompletableFuture<>();
         try (TestWorker w = TestWorker.start(provider);
-             Server server = Server.start(w, OptionMap.EMPTY, problems, c -> {
-                 Receiver.RESULTS.put(c, result);
-                 receiver.accept(c);
-             });
+             Server server = Server.start(w, OptionMap.EMPTY, problems, c -> receiver.apply(c).start(result));
              Socket s = new Socket()) {
             s.setSoTimeout(30_000);
             s.connect(server.address(), 5_000);
@@ -158,7 +155,6 @@ class BulkTransferTest {
 
     /** Reads until EOF in the read listener, then completes the connection's result with {bytes, crc}. */
     abstract static class Receiver {
-        static final java.util.Map<StreamConnection, CompletableFuture<long[]>> RESULTS = new java.util.concurrent.ConcurrentHashMap<>();
         final StreamConnection connection;
         final CRC32 crc = new CRC32();
         long total;
@@ -169,8 +165,7 @@ class BulkTransferTest {
 
         abstract long readSome(ConduitStreamSourceChannel ch) throws IOException;
 
-        void start() {
-            CompletableFuture<long[]> result = RESULTS.remove(connection);
+        void start(CompletableFuture<long[]> result) {
             connection.getSourceChannel().setReadListener(ch -> {
                 try {
                     long n;

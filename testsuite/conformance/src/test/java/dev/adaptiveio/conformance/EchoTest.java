@@ -12,7 +12,6 @@ import dev.adaptiveio.conformance.support.Problems;
 import dev.adaptiveio.conformance.support.Server;
 import dev.adaptiveio.conformance.support.TestWorker;
 import java.io.DataInputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
