@@ -1,6 +1,7 @@
 package dev.adaptiveio.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adaptiveio.conformance.support.Await;
 import dev.adaptiveio.conformance.support.EachProvider;
@@ -9,9 +10,11 @@ import dev.adaptiveio.conformance.support.Problems;
 import dev.adaptiveio.conformance.support.Server;
 import dev.adaptiveio.conformance.support.TestWorker;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -33,6 +36,9 @@ class ConcurrentConnectionsTest {
 
     @EachProvider
     void tenThousandConcurrentConnections(String provider) throws Exception {
+        long limit = openFilesLimit();
+        assertTrue(limit >= CONNECTIONS + 1_000, "this test needs an open-files limit of at least " + (CONNECTIONS + 1_000)
+                + " (the JVM raises its soft limit to the hard one); it is " + limit + ": raise `ulimit -Hn`");
         Problems problems = new Problems();
         Map<Thread, Integer> perThread = new ConcurrentHashMap<>();
         OptionMap serverOptions = OptionMap.create(Options.BACKLOG, 1024);
@@ -80,6 +86,17 @@ class ConcurrentConnectionsTest {
                     () -> "server-side connections closed after the clients left: " + server.closed + "/" + CONNECTIONS);
         }
         problems.assertNone();
+    }
+
+    /** The soft RLIMIT_NOFILE of this JVM, from /proc/self/limits. */
+    static long openFilesLimit() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+            }
+        }
+        throw new IOException("no 'Max open files' line in /proc/self/limits");
     }
 
     private static void expect(BlockingQueue<String> lines, String wanted, int seconds) throws InterruptedException {
