@@ -1,7 +1,7 @@
 #!/bin/sh
 # Removes adaptive-io from a WildFly 39: the adaptive-io subsystem (all its workers) and extension from the server
 # configuration, then the dev.adaptiveio modules. WildFly refuses to remove a worker that something still runs on, so
-# the script first lists Undertow listeners and the remoting endpoint that use our workers and stops there, unless
+# the script first lists Undertow listeners, the remoting subsystem and the io default-worker if they use our workers and stops there, unless
 # --reset-listeners is given: then it points them back to WildFly's "default" worker.
 #
 #   bin/uninstall.sh [--config=standalone.xml] [--connect [--controller=host:port]] [--reset-listeners] JBOSS_HOME
@@ -30,16 +30,25 @@ for arg in "$@"; do
 done
 check_jboss_home
 
-# Prints "ADDRESS WORKER" for every listener or endpoint whose worker is one of the adaptive-io workers.
+# Prints "ADDRESS ATTRIBUTE WORKER" for every listener or subsystem attribute that names an adaptive-io worker.
 users_of_our_workers() {
     run_cli <<'CLI' | awk '
-        /^@@/                                  { section = $0; addr = ""; next }
-        section == "@@workers" && /^ *"[^"]*",?$/ { w = $0; gsub(/[ ",]/, "", w); ours[w] = 1; next }
-        /^ *\("[^"]*" => "[^"]*"\),?$/        { e = $0; gsub(/[ ()",]/, "", e); sub(/=>/, "=", e); addr = addr "/" e; next }
+        /^@@/ { section = $0; addr = ""; next }
+        section == "@@workers" {
+            line = $0
+            while (match(line, /"[^"]*"/)) {
+                v = substr(line, RSTART + 1, RLENGTH - 2); line = substr(line, RSTART + RLENGTH)
+                if (v != "outcome" && v != "success" && v != "result") ours[v] = 1
+            }
+            next
+        }
+        /^ *\("[^"]*" => "[^"]*"\),?$/ { e = $0; gsub(/[ ()",]/, "", e); sub(/=>/, "=", e); addr = addr "/" e; next }
         /"result" => "[^"]*"/ {
             v = $0; sub(/.*"result" => "/, "", v); sub(/".*/, "", v)
-            if (section == "@@endpoint") addr = "/subsystem=remoting/configuration=endpoint"
-            if (addr != "" && (v in ours)) print addr, v
+            if (section == "@@remoting") { addr = "/subsystem=remoting"; attr = "worker" }
+            else if (section == "@@io") { addr = "/subsystem=io"; attr = "default-worker" }
+            else attr = "worker"
+            if (addr != "" && (v in ours)) print addr, attr, v
             addr = ""
         }'
 echo @@workers
@@ -52,9 +61,13 @@ if (outcome == success) of /subsystem=undertow:read-resource
     /subsystem=undertow/server=*/https-listener=*:read-attribute(name=worker)
     /subsystem=undertow/server=*/ajp-listener=*:read-attribute(name=worker)
 end-if
-echo @@endpoint
-if (outcome == success) of /subsystem=remoting/configuration=endpoint:read-resource
-    /subsystem=remoting/configuration=endpoint:read-attribute(name=worker)
+echo @@remoting
+if (outcome == success) of /subsystem=remoting:read-resource
+    /subsystem=remoting:read-attribute(name=worker)
+end-if
+echo @@io
+if (outcome == success) of /subsystem=io:read-resource
+    /subsystem=io:read-attribute(name=default-worker)
 end-if
 CLI
 }
@@ -62,14 +75,18 @@ CLI
 users=$(users_of_our_workers) || die "could not read the server configuration"
 if [ -n "$users" ]; then
     if [ -z "$RESET" ]; then
-        echo "adaptive-io: these still run on adaptive-io workers:" >&2
+        echo "adaptive-io: these still use adaptive-io workers (address, attribute, worker):" >&2
         echo "$users" | sed 's/^/  /' >&2
         die "point them to another worker (e.g. ADDRESS:undefine-attribute(name=worker)) or rerun with --reset-listeners"
     fi
-    echo "adaptive-io: pointing back to the default worker:"
+    echo "adaptive-io: pointing back to WildFly's default worker (address, attribute, worker):"
     echo "$users" | sed 's/^/  /'
-    echo "$users" | while read -r address worker; do
-        echo "$address:undefine-attribute(name=worker)"
+    echo "$users" | while read -r address attribute worker; do
+        if [ "$attribute" = "default-worker" ]; then
+            echo "$address:write-attribute(name=default-worker, value=default)"
+        else
+            echo "$address:undefine-attribute(name=$attribute)"
+        fi
     done | run_cli || die "could not reset the listeners"
 fi
 

@@ -1,8 +1,13 @@
 package dev.adaptiveio.wildfly;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
+import javax.management.AttributeNotFoundException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.JMRuntimeException;
@@ -19,73 +24,149 @@ import org.xnio.XnioWorker;
 import dev.adaptiveio.wildfly.logging.AdaptiveIoLogger;
 
 /**
- * The subsystem's side of the contract with the adaptive provider, which publishes one MXBean per
- * adaptive worker in the platform MBeanServer:
+ * The subsystem's side of the adaptive provider's JMX contract (adaptive-selector's {@code AdaptiveListenerMXBean}):
+ * one MXBean per adaptive listener in the platform MBeanServer,
  * <pre>
- *   dev.adaptiveio:type=AdaptiveWorker,name=&lt;worker name&gt;   (name quoted with ObjectName.quote only if it needs it)
- *   attributes  ActiveEngine (String: epoll | io_uring), EpollConnections (long), IoUringConnections (long),
- *               Switches (long), SwitchesByReason (Map&lt;String,Long&gt;), Transplants (long),
- *               TransplantsByReason (Map&lt;String,Long&gt;), IoUringTier (String), Frozen (boolean)
+ *   dev.adaptiveio:type=Listener,worker=&lt;worker&gt;,listener=&lt;host:port&gt;   (values quoted where JMX needs it)
+ *   attributes  ActiveEngine, StartEngine, StartReason, IoUringTier (String), EpollAccepts, IoUringAccepts,
+ *               EpollConnections, IoUringConnections, Switches, RejectedSwitches (long),
+ *               SwitchesByReason, RejectedSwitchesByReason (Map&lt;String,Long&gt;), Frozen (boolean), FreezeCount (int);
+ *               Transplants (long) and TransplantsByReason (Map) once transplant ships
  *   operations  forceSwitch(String engine), freeze(), unfreeze()
  * </pre>
- * The subsystem talks to it by name through JMX only, so neither module depends on the other's classes.
+ * A worker's metric aggregates its listeners (sums, merged reason maps; strings that differ are listed); a worker's
+ * operation applies to each of its listeners. The subsystem talks to the beans by name through JMX only, so neither
+ * module depends on the other's classes.
  */
 public final class AdaptiveWorkerMBean {
 
     public static final String DOMAIN = "dev.adaptiveio";
-    public static final String TYPE = "AdaptiveWorker";
+    public static final String TYPE = "Listener";
 
     private AdaptiveWorkerMBean() {
     }
 
-    public static ObjectName objectName(String workerName) {
+    /** Pattern matching the MXBeans of all listeners of a worker. */
+    public static ObjectName listenersOf(String workerName) {
         try {
-            return new ObjectName(DOMAIN + ":type=" + TYPE + ",name=" + workerName);
+            return new ObjectName(DOMAIN + ":type=" + TYPE + ",worker=" + value(workerName) + ",*");
         } catch (MalformedObjectNameException e) {
-            try {
-                return new ObjectName(DOMAIN + ":type=" + TYPE + ",name=" + ObjectName.quote(workerName));
-            } catch (MalformedObjectNameException impossible) {
-                throw new IllegalArgumentException(impossible);
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** The MXBean name of one listener, as the adaptive provider registers it. */
+    public static ObjectName listener(String workerName, String listener) {
+        try {
+            return new ObjectName(DOMAIN + ":type=" + TYPE + ",worker=" + value(workerName) + ",listener=" + value(listener));
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Same quoting rule as the provider: quote only values JMX cannot take as they are. */
+    private static String value(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == ',' || c == '=' || c == ':' || c == '"' || c == '*' || c == '?' || c == '\\' || c == '\n') {
+                return ObjectName.quote(text);
             }
         }
+        return text.isEmpty() ? ObjectName.quote(text) : text;
     }
 
     static MBeanServer server() {
         return ManagementFactory.getPlatformMBeanServer();
     }
 
-    /** An attribute of the worker's MXBean as a DMR value, or undefined when the worker publishes no MXBean. */
-    static ModelNode readAttribute(XnioWorker worker, String attribute) throws OperationFailedException {
-        ObjectName name = objectName(worker.getName());
-        try {
-            return toModelNode(server().getAttribute(name, attribute));
-        } catch (InstanceNotFoundException e) {
-            return new ModelNode();
-        } catch (JMException | JMRuntimeException e) {
-            throw AdaptiveIoLogger.ROOT_LOGGER.adaptiveOperationFailed("read " + attribute, worker.getName(), reason(e));
-        }
+    static List<ObjectName> listenerBeans(String workerName) {
+        return new ArrayList<>(new TreeSet<>(server().queryNames(listenersOf(workerName), null)));
     }
 
-    /** Invokes an operation on an adaptive worker's MXBean, failing clearly for other engines or a missing MXBean. */
+    /**
+     * A worker-level value of an attribute of its listeners' MXBeans: numbers summed, reason maps merged, booleans
+     * or-ed, strings listed once each (comma-separated). Undefined when the worker has no adaptive listener.
+     */
+    static ModelNode readAttribute(XnioWorker worker, String attribute) throws OperationFailedException {
+        return readAttribute(worker.getName(), attribute);
+    }
+
+    static ModelNode readAttribute(String workerName, String attribute) throws OperationFailedException {
+        List<ModelNode> values = new ArrayList<>();
+        for (ObjectName name : listenerBeans(workerName)) {
+            try {
+                values.add(toModelNode(server().getAttribute(name, attribute)));
+            } catch (InstanceNotFoundException | AttributeNotFoundException e) {
+                // Listener closed meanwhile, or a provider without this attribute (e.g. no transplant yet).
+            } catch (JMException | JMRuntimeException e) {
+                throw AdaptiveIoLogger.ROOT_LOGGER.adaptiveOperationFailed("read " + attribute, workerName, reason(e));
+            }
+        }
+        return aggregate(values);
+    }
+
+    static ModelNode aggregate(List<ModelNode> values) {
+        ModelNode result = new ModelNode();
+        Set<String> strings = new TreeSet<>();
+        for (ModelNode value : values) {
+            switch (value.getType()) {
+                case INT:
+                case LONG:
+                    result.set((result.isDefined() ? result.asLong() : 0L) + value.asLong());
+                    break;
+                case BOOLEAN:
+                    result.set((result.isDefined() && result.asBoolean()) || value.asBoolean());
+                    break;
+                case OBJECT:
+                    if (!result.isDefined()) {
+                        result.setEmptyObject();
+                    }
+                    for (String key : value.keys()) {
+                        ModelNode sum = result.get(key);
+                        sum.set((sum.isDefined() ? sum.asLong() : 0L) + value.get(key).asLong());
+                    }
+                    break;
+                case UNDEFINED:
+                    break;
+                default:
+                    strings.add(value.asString());
+            }
+        }
+        if (!strings.isEmpty()) {
+            result.set(String.join(",", strings));
+        }
+        return result;
+    }
+
+    /** Invokes an operation on every listener MXBean of an adaptive worker, failing clearly for other engines. */
     static ModelNode invoke(XnioWorker worker, String managementOperation, String mbeanOperation, Object[] args, String[] signature)
             throws OperationFailedException {
         return invoke(worker.getName(), worker.getXnio().getName(), managementOperation, mbeanOperation, args, signature);
     }
 
+    /** @return the listeners the operation was applied to */
     static ModelNode invoke(String workerName, String engine, String managementOperation, String mbeanOperation, Object[] args, String[] signature)
             throws OperationFailedException {
         if (!Engine.ADAPTIVE.providerName().equals(engine)) {
             throw AdaptiveIoLogger.ROOT_LOGGER.notAdaptive(managementOperation, workerName, engine);
         }
-        ObjectName name = objectName(workerName);
-        try {
-            return toModelNode(server().invoke(name, mbeanOperation, args, signature));
-        } catch (InstanceNotFoundException e) {
-            throw AdaptiveIoLogger.ROOT_LOGGER.adaptiveMBeanMissing(workerName, name.toString());
-        } catch (JMException | JMRuntimeException e) {
-            // The MXBean's own exception (e.g. an IllegalArgumentException for a bad engine) is the useful part.
-            throw AdaptiveIoLogger.ROOT_LOGGER.adaptiveOperationFailed(managementOperation, workerName, reason(e));
+        List<ObjectName> names = listenerBeans(workerName);
+        if (names.isEmpty()) {
+            throw AdaptiveIoLogger.ROOT_LOGGER.noAdaptiveListener(managementOperation, workerName, listenersOf(workerName).toString());
         }
+        ModelNode applied = new ModelNode().setEmptyList();
+        for (ObjectName name : names) {
+            try {
+                server().invoke(name, mbeanOperation, args, signature);
+                applied.add(String.valueOf(name.getKeyProperty("listener")).replace("\"", ""));
+            } catch (InstanceNotFoundException e) {
+                // The listener closed between query and invoke: nothing left to switch.
+            } catch (JMException | JMRuntimeException e) {
+                // The MXBean's own exception (e.g. IllegalStateException: io_uring cannot take over) is the useful part.
+                throw AdaptiveIoLogger.ROOT_LOGGER.adaptiveOperationFailed(managementOperation, workerName, reason(e));
+            }
+        }
+        return applied;
     }
 
     private static String reason(Exception e) {

@@ -64,14 +64,19 @@ public enum WorkerMetric implements Metric<XnioWorker> {
             return new ModelNode(connections);
         }
     },
+    // Adaptive engine: aggregated over the worker's listeners (see AdaptiveWorkerMBean).
     ACTIVE_ENGINE("active-engine", ModelType.STRING, "ActiveEngine"),
+    IO_URING_TIER("io-uring-tier", ModelType.STRING, "IoUringTier"),
     EPOLL_CONNECTIONS("epoll-connections", ModelType.LONG, "EpollConnections"),
     IO_URING_CONNECTIONS("io-uring-connections", ModelType.LONG, "IoUringConnections"),
+    EPOLL_ACCEPTS("epoll-accepts", ModelType.LONG, "EpollAccepts"),
+    IO_URING_ACCEPTS("io-uring-accepts", ModelType.LONG, "IoUringAccepts"),
     SWITCHES("switches", ModelType.LONG, "Switches"),
     SWITCHES_BY_REASON("switches-by-reason", ModelType.OBJECT, "SwitchesByReason"),
+    REJECTED_SWITCHES("rejected-switches", ModelType.LONG, "RejectedSwitches"),
+    REJECTED_SWITCHES_BY_REASON("rejected-switches-by-reason", ModelType.OBJECT, "RejectedSwitchesByReason"),
     TRANSPLANTS("transplants", ModelType.LONG, "Transplants"),
     TRANSPLANTS_BY_REASON("transplants-by-reason", ModelType.OBJECT, "TransplantsByReason"),
-    IO_URING_TIER("io-uring-tier", ModelType.STRING, "IoUringTier"),
     FROZEN("frozen", ModelType.BOOLEAN, "Frozen"),
     ;
 

@@ -13,7 +13,8 @@ import org.wildfly.subsystem.resource.executor.RuntimeOperation;
 import org.xnio.XnioWorker;
 
 /**
- * Runtime operations on an adaptive worker, carried out through its MXBean ({@link AdaptiveWorkerMBean}).
+ * Runtime operations on an adaptive worker, applied to each of its listeners through their MXBeans
+ * ({@link AdaptiveWorkerMBean}); the reply lists the listeners ({@code host:port}) they were applied to.
  * They change runtime state, so WildFly's access control lets only Operator and above run them.
  */
 public enum WorkerOperation implements RuntimeOperation<XnioWorker> {
@@ -44,7 +45,9 @@ public enum WorkerOperation implements RuntimeOperation<XnioWorker> {
     WorkerOperation(String name, String mbeanOperation) {
         this.mbeanOperation = mbeanOperation;
         SimpleOperationDefinitionBuilder builder = new SimpleOperationDefinitionBuilder(name, WorkerResourceRegistrar.RESOLVER)
-                .setRuntimeOnly();
+                .setRuntimeOnly()
+                .setReplyType(ModelType.LIST)
+                .setReplyValueType(ModelType.STRING);
         if ("force-switch".equals(name)) {
             builder.setParameters(Parameters.TO);
         }

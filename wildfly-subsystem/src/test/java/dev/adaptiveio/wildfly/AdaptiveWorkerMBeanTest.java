@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.List;
 
+import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 import org.jboss.as.controller.OperationFailedException;
@@ -21,55 +23,93 @@ import org.junit.jupiter.api.Test;
 import org.xnio.XnioWorker;
 
 /**
- * The JMX side of the adaptive metrics and operations, against an MXBean that follows the documented contract
- * (the adaptive provider will publish the real one), registered in the real platform MBeanServer.
+ * The JMX side of the adaptive metrics and operations, against MXBeans that follow the adaptive provider's listener
+ * contract (adaptive-selector's AdaptiveListenerMXBean, same names and types), registered in the real platform
+ * MBeanServer: two listeners on one worker, one listener on another worker that must not leak in.
  */
 class AdaptiveWorkerMBeanTest {
 
-    public interface ContractMXBean {
+    public interface ListenerContractMXBean {
+        String getWorker();
+        String getListener();
         String getActiveEngine();
+        String getIoUringTier();
+        long getEpollAccepts();
+        long getIoUringAccepts();
         long getEpollConnections();
         long getIoUringConnections();
         long getSwitches();
         Map<String, Long> getSwitchesByReason();
-        long getTransplants();
-        Map<String, Long> getTransplantsByReason();
-        String getIoUringTier();
+        long getRejectedSwitches();
+        Map<String, Long> getRejectedSwitchesByReason();
         boolean isFrozen();
+        int getFreezeCount();
         void forceSwitch(String engine);
         void freeze();
         void unfreeze();
     }
 
-    public static final class Contract implements ContractMXBean {
+    public static final class Listener implements ListenerContractMXBean {
         final List<String> calls = new CopyOnWriteArrayList<>();
-        volatile boolean frozen;
-        public String getActiveEngine() { return "io_uring"; }
-        public long getEpollConnections() { return 3; }
-        public long getIoUringConnections() { return 40; }
+        final String worker;
+        final String listener;
+        final String activeEngine;
+        final long epollConnections;
+        final long ioUringConnections;
+        volatile int freezeCount;
+
+        Listener(String worker, String listener, String activeEngine, long epollConnections, long ioUringConnections) {
+            this.worker = worker;
+            this.listener = listener;
+            this.activeEngine = activeEngine;
+            this.epollConnections = epollConnections;
+            this.ioUringConnections = ioUringConnections;
+        }
+
+        public String getWorker() { return this.worker; }
+        public String getListener() { return this.listener; }
+        public String getActiveEngine() { return this.activeEngine; }
+        public String getIoUringTier() { return "FULL"; }
+        public long getEpollAccepts() { return 10; }
+        public long getIoUringAccepts() { return 20; }
+        public long getEpollConnections() { return this.epollConnections; }
+        public long getIoUringConnections() { return this.ioUringConnections; }
         public long getSwitches() { return 2; }
-        public Map<String, Long> getSwitchesByReason() { return Map.of("load-up", 1L, "load-down", 1L); }
-        public long getTransplants() { return 7; }
-        public Map<String, Long> getTransplantsByReason() { return Map.of("moved", 7L); }
-        public String getIoUringTier() { return "full"; }
-        public boolean isFrozen() { return this.frozen; }
+        public Map<String, Long> getSwitchesByReason() { return Map.of("LOAD_UP", 1L, "LOAD_DOWN", 1L, "FORCED", 0L); }
+        public long getRejectedSwitches() { return 1; }
+        public Map<String, Long> getRejectedSwitchesByReason() { return Map.of("COOLDOWN", 1L); }
+        public boolean isFrozen() { return this.freezeCount > 0; }
+        public int getFreezeCount() { return this.freezeCount; }
         public void forceSwitch(String engine) {
             if (!engine.equals("epoll") && !engine.equals("io_uring")) {
                 throw new IllegalArgumentException("unknown engine " + engine);
             }
             this.calls.add("forceSwitch:" + engine);
         }
-        public void freeze() { this.frozen = true; this.calls.add("freeze"); }
-        public void unfreeze() { this.frozen = false; this.calls.add("unfreeze"); }
+        public void freeze() { this.freezeCount++; this.calls.add("freeze"); }
+        public void unfreeze() {
+            if (this.freezeCount == 0) {
+                throw new IllegalStateException("not frozen");
+            }
+            this.freezeCount--;
+            this.calls.add("unfreeze");
+        }
     }
 
     private static final String WORKER = "mbean-test";
-    private final Contract contract = new Contract();
+    private final Listener http = new Listener(WORKER, "127.0.0.1:8080", "io_uring", 3, 40);
+    private final Listener admin = new Listener(WORKER, "127.0.0.1:9990", "epoll", 5, 0);
+    private final Listener elsewhere = new Listener("other-worker", "127.0.0.1:8081", "epoll", 100, 100);
+    private final List<ObjectName> registered = new ArrayList<>();
     private XnioWorker worker;
 
     @BeforeEach
     void start() throws Exception {
-        ManagementFactory.getPlatformMBeanServer().registerMBean(this.contract, AdaptiveWorkerMBean.objectName(WORKER));
+        for (Listener listener : List.of(this.http, this.admin, this.elsewhere)) {
+            ObjectName name = AdaptiveWorkerMBean.listener(listener.worker, listener.listener);
+            ManagementFactory.getPlatformMBeanServer().registerMBean(listener, name);
+            this.registered.add(name);
+        }
         this.worker = new WorkerFactory(new WorkerConfiguration(WORKER, "nio", 1, 1, 2, 60_000, 0, "auto", "AUTO", 24, 12, 2, 48, 30, 8192, 0.05, false),
                 ProviderLoaders.only("org.xnio.nio.NioXnioProvider")).get();
     }
@@ -77,33 +117,40 @@ class AdaptiveWorkerMBeanTest {
     @AfterEach
     void stop() throws Exception {
         WorkerFactory.stop(this.worker);
-        ObjectName name = AdaptiveWorkerMBean.objectName(WORKER);
-        if (ManagementFactory.getPlatformMBeanServer().isRegistered(name)) {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        for (ObjectName name : this.registered) {
+            if (server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
         }
     }
 
     @Test
-    void objectNameFollowsTheContract() throws Exception {
-        assertEquals(new ObjectName("dev.adaptiveio:type=AdaptiveWorker,name=w1"), AdaptiveWorkerMBean.objectName("w1"));
-        // A name JMX cannot take as is gets quoted rather than rejected.
-        assertEquals("\"a,b\"", AdaptiveWorkerMBean.objectName("a,b").getKeyProperty("name"));
+    void objectNamesFollowTheProvidersRule() throws Exception {
+        assertEquals(new ObjectName("dev.adaptiveio:type=Listener,worker=w1,listener=\"127.0.0.1:8080\""),
+                AdaptiveWorkerMBean.listener("w1", "127.0.0.1:8080"));
+        assertTrue(AdaptiveWorkerMBean.listenersOf("w1").apply(AdaptiveWorkerMBean.listener("w1", "127.0.0.1:8080")));
+        assertFalse(AdaptiveWorkerMBean.listenersOf("w1").apply(AdaptiveWorkerMBean.listener("w2", "127.0.0.1:8080")));
     }
 
     @Test
-    void adaptiveMetricsReadTheMXBean() throws Exception {
-        assertEquals("io_uring", WorkerMetric.ACTIVE_ENGINE.execute(this.worker).asString());
-        assertEquals(3L, WorkerMetric.EPOLL_CONNECTIONS.execute(this.worker).asLong());
+    void adaptiveMetricsAggregateTheWorkersListeners() throws Exception {
+        assertEquals("epoll,io_uring", WorkerMetric.ACTIVE_ENGINE.execute(this.worker).asString(), "listeners differ: both listed");
+        assertEquals("FULL", WorkerMetric.IO_URING_TIER.execute(this.worker).asString());
+        assertEquals(8L, WorkerMetric.EPOLL_CONNECTIONS.execute(this.worker).asLong(), "3 + 5, not the other worker's 100");
         assertEquals(40L, WorkerMetric.IO_URING_CONNECTIONS.execute(this.worker).asLong());
-        assertEquals(2L, WorkerMetric.SWITCHES.execute(this.worker).asLong());
+        assertEquals(20L, WorkerMetric.EPOLL_ACCEPTS.execute(this.worker).asLong());
+        assertEquals(40L, WorkerMetric.IO_URING_ACCEPTS.execute(this.worker).asLong());
+        assertEquals(4L, WorkerMetric.SWITCHES.execute(this.worker).asLong());
         ModelNode byReason = WorkerMetric.SWITCHES_BY_REASON.execute(this.worker);
         assertEquals(ModelType.OBJECT, byReason.getType());
-        assertEquals(1L, byReason.get("load-up").asLong());
-        assertEquals(1L, byReason.get("load-down").asLong());
-        assertEquals(7L, WorkerMetric.TRANSPLANTS.execute(this.worker).asLong());
-        assertEquals(7L, WorkerMetric.TRANSPLANTS_BY_REASON.execute(this.worker).get("moved").asLong());
-        assertEquals("full", WorkerMetric.IO_URING_TIER.execute(this.worker).asString());
+        assertEquals(2L, byReason.get("LOAD_UP").asLong());
+        assertEquals(2L, byReason.get("LOAD_DOWN").asLong());
+        assertEquals(0L, byReason.get("FORCED").asLong());
+        assertEquals(2L, WorkerMetric.REJECTED_SWITCHES.execute(this.worker).asLong());
+        assertEquals(2L, WorkerMetric.REJECTED_SWITCHES_BY_REASON.execute(this.worker).get("COOLDOWN").asLong());
         assertFalse(WorkerMetric.FROZEN.execute(this.worker).asBoolean());
+        assertFalse(WorkerMetric.TRANSPLANTS.execute(this.worker).isDefined(), "no Transplants attribute on these beans yet");
     }
 
     @Test
@@ -117,8 +164,10 @@ class AdaptiveWorkerMBeanTest {
     }
 
     @Test
-    void adaptiveMetricsAreUndefinedWithoutTheMXBean() throws Exception {
-        ManagementFactory.getPlatformMBeanServer().unregisterMBean(AdaptiveWorkerMBean.objectName(WORKER));
+    void adaptiveMetricsAreUndefinedWithoutListeners() throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        server.unregisterMBean(AdaptiveWorkerMBean.listener(WORKER, "127.0.0.1:8080"));
+        server.unregisterMBean(AdaptiveWorkerMBean.listener(WORKER, "127.0.0.1:9990"));
         for (WorkerMetric metric : WorkerMetric.values()) {
             if (metric.adaptiveAttribute() != null) {
                 assertFalse(metric.execute(this.worker).isDefined(), metric.getName());
@@ -127,12 +176,16 @@ class AdaptiveWorkerMBeanTest {
     }
 
     @Test
-    void operationsReachTheMXBeanOfAnAdaptiveWorker() throws Exception {
-        AdaptiveWorkerMBean.invoke(WORKER, "adaptive", "force-switch", "forceSwitch", new Object[] { "epoll" }, new String[] { String.class.getName() });
+    void operationsReachEveryListenerOfTheWorker() throws Exception {
+        ModelNode switched = AdaptiveWorkerMBean.invoke(WORKER, "adaptive", "force-switch", "forceSwitch", new Object[] { "epoll" }, new String[] { String.class.getName() });
+        assertEquals(List.of("127.0.0.1:8080", "127.0.0.1:9990"), switched.asList().stream().map(ModelNode::asString).toList());
         AdaptiveWorkerMBean.invoke(WORKER, "adaptive", "freeze", "freeze", new Object[0], new String[0]);
         assertTrue(WorkerMetric.FROZEN.execute(this.worker).asBoolean());
         AdaptiveWorkerMBean.invoke(WORKER, "adaptive", "unfreeze", "unfreeze", new Object[0], new String[0]);
-        assertEquals(List.of("forceSwitch:epoll", "freeze", "unfreeze"), this.contract.calls);
+        assertFalse(WorkerMetric.FROZEN.execute(this.worker).asBoolean());
+        assertEquals(List.of("forceSwitch:epoll", "freeze", "unfreeze"), this.http.calls);
+        assertEquals(List.of("forceSwitch:epoll", "freeze", "unfreeze"), this.admin.calls);
+        assertTrue(this.elsewhere.calls.isEmpty(), "another worker's listener is not touched");
     }
 
     @Test
@@ -141,13 +194,17 @@ class AdaptiveWorkerMBeanTest {
                 "force-switch", "forceSwitch", new Object[] { "nio" }, new String[] { String.class.getName() }));
         assertTrue(failed.getMessage().contains("ADIOWF0015") && failed.getMessage().contains("unknown engine nio"), failed.getMessage());
 
+        OperationFailedException notFrozen = assertThrows(OperationFailedException.class,
+                () -> AdaptiveWorkerMBean.invoke(WORKER, "adaptive", "unfreeze", "unfreeze", new Object[0], new String[0]));
+        assertTrue(notFrozen.getMessage().contains("not frozen"), notFrozen.getMessage());
+
         OperationFailedException notAdaptive = assertThrows(OperationFailedException.class,
                 () -> WorkerOperation.FREEZE.execute(null, new ModelNode(), this.worker));
         assertTrue(notAdaptive.getMessage().contains("ADIOWF0012") && notAdaptive.getMessage().contains("runs engine 'nio'"), notAdaptive.getMessage());
-        assertTrue(this.contract.calls.isEmpty(), "nothing reached the MXBean");
+        assertTrue(this.http.calls.isEmpty() && this.admin.calls.isEmpty(), "nothing reached the MXBeans");
 
-        OperationFailedException missing = assertThrows(OperationFailedException.class,
-                () -> AdaptiveWorkerMBean.invoke("no-such-worker", "adaptive", "freeze", "freeze", new Object[0], new String[0]));
-        assertTrue(missing.getMessage().contains("ADIOWF0014") && missing.getMessage().contains("name=no-such-worker"), missing.getMessage());
+        OperationFailedException none = assertThrows(OperationFailedException.class,
+                () -> AdaptiveWorkerMBean.invoke("no-listeners", "adaptive", "freeze", "freeze", new Object[0], new String[0]));
+        assertTrue(none.getMessage().contains("ADIOWF0014") && none.getMessage().contains("worker=no-listeners"), none.getMessage());
     }
 }

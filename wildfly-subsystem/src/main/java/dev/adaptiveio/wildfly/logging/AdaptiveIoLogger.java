@@ -66,8 +66,8 @@ public interface AdaptiveIoLogger extends BasicLogger {
     @Message(id = 13, value = "Worker '%s' is not running")
     OperationFailedException workerNotRunning(String worker);
 
-    @Message(id = 14, value = "Worker '%s' has engine=adaptive but its management bean %s is not registered; the adaptive provider did not publish it")
-    OperationFailedException adaptiveMBeanMissing(String worker, String objectName);
+    @Message(id = 14, value = "Operation '%s' found no adaptive listener on worker '%s' (no MXBean matches %s): point a listener at the worker first")
+    OperationFailedException noAdaptiveListener(String operation, String worker, String pattern);
 
     @Message(id = 15, value = "Operation '%s' on worker '%s' failed: %s")
     OperationFailedException adaptiveOperationFailed(String operation, String worker, String reason);
