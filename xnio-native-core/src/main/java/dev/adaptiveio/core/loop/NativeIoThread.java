@@ -23,10 +23,10 @@ import org.xnio.XnioIoThread;
 /**
  * An XNIO I/O thread running one engine's event loop.
  * <p>
- * One iteration: run due timers; poll the engine (blocking only when nothing is queued), which
- * dispatches ready connections; run the ready queue and the task queue until both are quiet
- * (Undertow re-parses pipelined requests in queued tasks); then send what connections gathered
- * during the iteration ({@link FlushTarget}). Everything a connection writes in one iteration
+ * One iteration: poll the engine (blocking only when nothing is queued, at most until the next
+ * timer), which dispatches ready connections; run due timers; run the ready queue and the task
+ * queue until both are quiet (Undertow re-parses pipelined requests in queued tasks); then send
+ * what connections gathered during the iteration ({@link FlushTarget}). Everything a connection writes in one iteration
  * can therefore leave in one system call.
  */
 public abstract class NativeIoThread extends XnioIoThread {
@@ -105,9 +105,10 @@ public abstract class NativeIoThread extends XnioIoThread {
         boolean closing = false;
         for (;;) {
             try {
-                timers.runDue(System.nanoTime(), this);
                 boolean canBlock = tasks.isEmpty() && ready.isEmpty() && !shutdownRequested;
                 poller.poll(canBlock, timers.nextDeadline());
+                // Timers run after the poll, so what they write leaves in this iteration's flush.
+                timers.runDue(System.nanoTime(), this);
                 runUntilQuiet();
                 flushGathered();
                 if (shutdownRequested) {
