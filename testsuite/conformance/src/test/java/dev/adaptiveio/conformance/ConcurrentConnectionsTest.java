@@ -83,7 +83,7 @@ class ConcurrentConnectionsTest {
                 child.waitFor(10, TimeUnit.SECONDS);
             }
             Await.until(() -> server.open.isEmpty() && server.closed.get() == CONNECTIONS, Duration.ofSeconds(30),
-                    () -> "server-side connections closed after the clients left: " + server.closed + "/" + CONNECTIONS);
+                    () -> "server-side connections closed after the clients left: " + server.closed + "/" + CONNECTIONS + server.describeOpen());
         }
         problems.assertNone();
     }

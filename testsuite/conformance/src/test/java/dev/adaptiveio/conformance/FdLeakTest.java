@@ -128,7 +128,7 @@ class FdLeakTest {
         }
         Await.until(() -> server.accepted.get() - acceptedBefore == count && server.open.isEmpty(), Duration.ofSeconds(30),
                 () -> "server closed every churned connection: accepted " + (server.accepted.get() - acceptedBefore)
-                        + "/" + count + ", still open " + server.open.size());
+                        + "/" + count + ", still open " + server.open.size() + server.describeOpen());
     }
 
     /** A snapshot after giving the JDK's Cleaner a chance to close anything unreachable from earlier tests. */

@@ -3,7 +3,10 @@ package dev.adaptiveio.conformance.support;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -89,6 +92,33 @@ public final class Server implements AutoCloseable {
     /** An echo server: echoes everything, and after the peer's EOF shuts down writes and closes. */
     public static Server echo(TestWorker w, int bufferSize, OptionMap options, Problems problems) {
         return start(w, options, problems, c -> new Echo(w, c, bufferSize, problems).start());
+    }
+
+    /**
+     * For failure messages: the state of up to 5 still-open connections, including what a read on
+     * the connection's I/O thread returns now (-1 or data there means a listener call was missed).
+     */
+    public String describeOpen() {
+        StringBuilder out = new StringBuilder();
+        open.stream().limit(5).forEach(c -> {
+            CompletableFuture<String> probe = new CompletableFuture<>();
+            try {
+                c.getIoThread().execute(() -> {
+                    try {
+                        probe.complete("readResumed=" + c.getSourceChannel().isReadResumed()
+                                + " writeResumed=" + c.getSinkChannel().isWriteResumed()
+                                + " readNow=" + c.getSourceChannel().read(ByteBuffer.allocate(64)));
+                    } catch (IOException e) {
+                        probe.complete("read threw " + e);
+                    }
+                });
+                out.append("\n  ").append(c.getPeerAddress()).append(" on ").append(c.getIoThread().getName()).append(": ")
+                        .append(probe.get(5, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                out.append("\n  ").append(c).append(": probe failed ").append(e);
+            }
+        });
+        return out.toString();
     }
 
     public InetSocketAddress address() {
