@@ -105,6 +105,22 @@ public final class AdaptiveWorkerMBean {
         return aggregate(values);
     }
 
+    /** An attribute of each listener MXBean of a worker, keyed by listener ({@code host:port}); undefined without listeners. */
+    static ModelNode readPerListener(String workerName, String attribute) throws OperationFailedException {
+        ModelNode result = new ModelNode();
+        for (ObjectName name : listenerBeans(workerName)) {
+            try {
+                ModelNode value = toModelNode(server().getAttribute(name, attribute));
+                result.get(listenerName(name)).set(value);
+            } catch (InstanceNotFoundException | AttributeNotFoundException e) {
+                // Listener closed meanwhile.
+            } catch (JMException | JMRuntimeException e) {
+                throw AdaptiveIoLogger.ROOT_LOGGER.adaptiveOperationFailed("read " + attribute, workerName, reason(e));
+            }
+        }
+        return result;
+    }
+
     static ModelNode aggregate(List<ModelNode> values) {
         ModelNode result = new ModelNode();
         Set<String> strings = new TreeSet<>();
@@ -158,7 +174,7 @@ public final class AdaptiveWorkerMBean {
         for (ObjectName name : names) {
             try {
                 server().invoke(name, mbeanOperation, args, signature);
-                applied.add(String.valueOf(name.getKeyProperty("listener")).replace("\"", ""));
+                applied.add(listenerName(name));
             } catch (InstanceNotFoundException e) {
                 // The listener closed between query and invoke: nothing left to switch.
             } catch (JMException | JMRuntimeException e) {
@@ -167,6 +183,12 @@ public final class AdaptiveWorkerMBean {
             }
         }
         return applied;
+    }
+
+    /** The {@code host:port} of a listener MXBean, unquoted. */
+    static String listenerName(ObjectName name) {
+        String value = name.getKeyProperty("listener");
+        return (value != null && value.startsWith("\"")) ? ObjectName.unquote(value) : String.valueOf(value);
     }
 
     private static String reason(Exception e) {

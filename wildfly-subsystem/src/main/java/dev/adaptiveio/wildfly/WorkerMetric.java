@@ -64,6 +64,25 @@ public enum WorkerMetric implements Metric<XnioWorker> {
             return new ModelNode(connections);
         }
     },
+    /** Open connections per listener ({@code host:port}) on this worker. */
+    LISTENER_CONNECTIONS("listener-connections", ModelType.OBJECT) {
+        @Override
+        public ModelNode execute(XnioWorker worker) {
+            ModelNode result = new ModelNode().setEmptyObject();
+            for (XnioServerMXBean server : worker.getMXBean().getServerMXBeans()) {
+                ModelNode count = result.get(hostAndPort(server.getBindAddress()));
+                count.set((count.isDefined() ? count.asLong() : 0L) + server.getConnectionCount());
+            }
+            return result;
+        }
+    },
+    /** Adaptive engine: the engine taking new connections, per listener ({@code host:port}). */
+    LISTENER_ENGINES("listener-engines", ModelType.OBJECT, ModelType.STRING, null) {
+        @Override
+        public ModelNode execute(XnioWorker worker) throws OperationFailedException {
+            return AdaptiveWorkerMBean.readPerListener(worker.getName(), "ActiveEngine");
+        }
+    },
     // Adaptive engine: aggregated over the worker's listeners (see AdaptiveWorkerMBean).
     ACTIVE_ENGINE("active-engine", ModelType.STRING, "ActiveEngine"),
     IO_URING_TIER("io-uring-tier", ModelType.STRING, "IoUringTier"),
@@ -88,9 +107,13 @@ public enum WorkerMetric implements Metric<XnioWorker> {
     }
 
     WorkerMetric(String name, ModelType type, String adaptiveAttribute) {
-        // OBJECT metrics are counters keyed by reason: a map of LONG.
+        this(name, type, ModelType.LONG, adaptiveAttribute);
+    }
+
+    /** @param valueType the value type of an OBJECT metric (a map keyed by reason or listener) */
+    WorkerMetric(String name, ModelType type, ModelType valueType, String adaptiveAttribute) {
         this.definition = (type == ModelType.OBJECT)
-                ? new SimpleMapAttributeDefinition.Builder(name, ModelType.LONG, true).setStorageRuntime().build()
+                ? new SimpleMapAttributeDefinition.Builder(name, valueType, true).setStorageRuntime().build()
                 : new SimpleAttributeDefinitionBuilder(name, type).setRequired(false).setStorageRuntime().build();
         this.adaptiveAttribute = adaptiveAttribute;
     }
@@ -103,6 +126,11 @@ public enum WorkerMetric implements Metric<XnioWorker> {
     /** The adaptive MXBean attribute this metric reads, or null for metrics every engine has. */
     String adaptiveAttribute() {
         return this.adaptiveAttribute;
+    }
+
+    /** XNIO servers report {@code InetSocketAddress.toString()}, e.g. {@code /127.0.0.1:8080}; listeners are named {@code host:port}. */
+    static String hostAndPort(String bindAddress) {
+        return bindAddress.substring(bindAddress.lastIndexOf('/') + 1);
     }
 
     @Override

@@ -151,6 +151,10 @@ class AdaptiveWorkerMBeanTest {
         assertEquals(2L, WorkerMetric.REJECTED_SWITCHES_BY_REASON.execute(this.worker).get("COOLDOWN").asLong());
         assertFalse(WorkerMetric.FROZEN.execute(this.worker).asBoolean());
         assertFalse(WorkerMetric.TRANSPLANTS.execute(this.worker).isDefined(), "no Transplants attribute on these beans yet");
+        ModelNode engines = WorkerMetric.LISTENER_ENGINES.execute(this.worker);
+        assertEquals(2, engines.keys().size(), engines.toString());
+        assertEquals("io_uring", engines.get("127.0.0.1:8080").asString());
+        assertEquals("epoll", engines.get("127.0.0.1:9990").asString());
     }
 
     @Test
@@ -161,6 +165,10 @@ class AdaptiveWorkerMBeanTest {
         assertEquals(2, WorkerMetric.MAX_POOL_SIZE.execute(this.worker).asInt());
         assertEquals(0, WorkerMetric.CONNECTION_COUNT.execute(this.worker).asInt());
         assertEquals(0, WorkerMetric.QUEUE_SIZE.execute(this.worker).asInt());
+        assertEquals(ModelType.OBJECT, WorkerMetric.LISTENER_CONNECTIONS.execute(this.worker).getType());
+        assertTrue(WorkerMetric.LISTENER_CONNECTIONS.execute(this.worker).keys().isEmpty(), "no listener on this worker");
+        assertEquals("127.0.0.1:8080", WorkerMetric.hostAndPort("/127.0.0.1:8080"));
+        assertEquals("[::1]:8080", WorkerMetric.hostAndPort("localhost/[::1]:8080"));
     }
 
     @Test
