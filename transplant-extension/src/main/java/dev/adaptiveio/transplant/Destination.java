@@ -1,0 +1,65 @@
+package dev.adaptiveio.transplant;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.adaptiveio.core.loop.NativeIoThread;
+
+/**
+ * Where a connection is wanted: any I/O thread of an engine ({@link #engine(String)}), or a
+ * given set of threads ({@link #threads}, e.g. to move connections between two threads of one
+ * engine, or back to the threads they came from). A connection already on an accepted thread
+ * stays where it is.
+ */
+public final class Destination {
+
+    private final String engine;
+    private final Set<NativeIoThread> threads;
+
+    private Destination(String engine, Set<NativeIoThread> threads) {
+        this.engine = engine;
+        this.threads = threads;
+    }
+
+    /** Any I/O thread of the engine named {@code engine} ({@code epoll}, {@code io_uring}). */
+    public static Destination engine(String engine) {
+        if (engine == null || engine.isEmpty()) {
+            throw new IllegalArgumentException("engine name required");
+        }
+        return new Destination(engine, null);
+    }
+
+    /** One of {@code threads}. */
+    public static Destination threads(NativeIoThread... threads) {
+        return threads(Arrays.asList(threads));
+    }
+
+    public static Destination threads(Collection<NativeIoThread> threads) {
+        if (threads.isEmpty()) {
+            throw new IllegalArgumentException("at least one thread required");
+        }
+        Set<NativeIoThread> set = Set.copyOf(threads);
+        String engines = set.stream().map(NativeIoThread::engineName).distinct().sorted()
+                .collect(Collectors.joining("+"));
+        return new Destination(engines, set);
+    }
+
+    /** The engine (or engines, joined by {@code +}) this destination names. */
+    public String engine() {
+        return engine;
+    }
+
+    public boolean accepts(NativeIoThread thread) {
+        return threads == null ? engine.equals(thread.engineName()) : threads.contains(thread);
+    }
+
+    @Override
+    public String toString() {
+        if (threads == null) {
+            return engine;
+        }
+        return threads.stream().map(Thread::getName).sorted().collect(Collectors.joining(", ", "[", "]"));
+    }
+}
