@@ -192,6 +192,22 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         }
     }
 
+    /**
+     * Completion-based acceptors call this for a connection the kernel already handed them:
+     * it is delivered while accepts are resumed, whichever engine currently accepts.
+     */
+    public void deliverAccepted(Acceptor acceptor) {
+        if (awaiters > 0) {
+            synchronized (awaitLock) {
+                acceptableSignals++;
+                awaitLock.notifyAll();
+            }
+        }
+        if (resumed && open.get()) {
+            ChannelListeners.invokeChannelListener(this, acceptSetter.get());
+        }
+    }
+
     // ---- accepting
 
     @Override
