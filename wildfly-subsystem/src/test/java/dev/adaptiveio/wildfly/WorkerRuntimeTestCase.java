@@ -20,8 +20,9 @@ import org.xnio.Xnio;
 
 /**
  * Workers with their services running (normal-mode controller): a worker whose engine cannot load fails its add
- * operation with the engine's name; on the epoll provider (when its jar is on the test class path) the worker
- * starts, its metrics name the engine that really runs, and adaptive-only operations are refused.
+ * operation with the engine's name; on the epoll and io_uring providers (when their jars are on the test class path
+ * and the kernel allows) the worker starts, its metrics name the engine that really runs, and adaptive-only
+ * operations are refused.
  */
 public class WorkerRuntimeTestCase extends AbstractSubsystemTest {
 
@@ -58,24 +59,34 @@ public class WorkerRuntimeTestCase extends AbstractSubsystemTest {
         return result.get(ModelDescriptionConstants.RESULT);
     }
 
-    /** io_uring's provider is not on this module's test class path: the add must fail, naming the engine, and roll back. */
+    /** The adaptive provider is not on this module's test class path: the add must fail, naming the engine, and roll back. */
     @Test
     public void engineThatCannotLoadFailsTheAdd() {
-        ModelNode result = this.execute(add("uring", "engine", "io_uring", "io-threads", "1"));
+        Assume.assumeFalse("an adaptive provider is on the test class path", available("adaptive"));
+        ModelNode result = this.execute(add("adapt", "engine", "adaptive", "io-threads", "1"));
         assertFalse(result.toString(), succeeded(result));
         String failure = result.get(ModelDescriptionConstants.FAILURE_DESCRIPTION).asString();
-        assertTrue(failure, failure.contains("ADIOWF0005") && failure.contains("'io_uring'"));
-        assertFalse(this.services.readWholeModel().get("subsystem", "adaptive-io", "worker").has("uring"));
+        assertTrue(failure, failure.contains("ADIOWF0005") && failure.contains("'adaptive'"));
+        assertFalse(this.services.readWholeModel().get("subsystem", "adaptive-io", "worker").has("adapt"));
     }
 
     @Test
     public void epollWorkerRunsOnEpoll() {
-        Assume.assumeTrue("epoll provider jar not on the test class path (build without -P!with-providers)", epollAvailable());
-        ModelNode result = this.execute(add("native", "engine", "epoll", "io-threads", "1", "task-core-threads", "1", "task-max-threads", "3"));
+        this.workerRunsOn("epoll");
+    }
+
+    @Test
+    public void ioUringWorkerRunsOnIoUring() {
+        this.workerRunsOn("io_uring");
+    }
+
+    private void workerRunsOn(String engine) {
+        Assume.assumeTrue(engine + " provider not on the test class path (-P!with-providers) or not usable here", available(engine));
+        ModelNode result = this.execute(add("native", "engine", engine, "io-threads", "1", "task-core-threads", "1", "task-max-threads", "3"));
         assertTrue(result.toString(), succeeded(result));
         assertFalse("adding a worker takes effect at once: " + result, result.get(ModelDescriptionConstants.RESPONSE_HEADERS).has(ModelDescriptionConstants.OPERATION_REQUIRES_RELOAD));
 
-        assertEquals("epoll", this.read("native", "running-engine").asString());
+        assertEquals(engine, this.read("native", "running-engine").asString());
         assertEquals(1, this.read("native", "io-thread-count").asInt());
         assertEquals(1, this.read("native", "core-pool-size").asInt());
         assertEquals(3, this.read("native", "max-pool-size").asInt());
@@ -87,7 +98,7 @@ public class WorkerRuntimeTestCase extends AbstractSubsystemTest {
         ModelNode refused = this.execute(forceSwitch);
         assertFalse(refused.toString(), succeeded(refused));
         String failure = refused.get(ModelDescriptionConstants.FAILURE_DESCRIPTION).asString();
-        assertTrue(failure, failure.contains("ADIOWF0012") && failure.contains("runs engine 'epoll'"));
+        assertTrue(failure, failure.contains("ADIOWF0012") && failure.contains("runs engine '" + engine + "'"));
 
         // A running worker's threads cannot change under its listeners: writes wait for a reload.
         ModelNode write = this.execute(Util.getWriteAttributeOperation(worker("native"), "io-threads", new ModelNode(2)));
@@ -99,9 +110,9 @@ public class WorkerRuntimeTestCase extends AbstractSubsystemTest {
         assertTrue(removed.toString(), succeeded(removed));
     }
 
-    private static boolean epollAvailable() {
+    private static boolean available(String engine) {
         try {
-            return "epoll".equals(Xnio.getInstance("epoll", WorkerFactory.class.getClassLoader()).getName());
+            return engine.equals(Xnio.getInstance(engine, WorkerFactory.class.getClassLoader()).getName());
         } catch (RuntimeException e) {
             return false;
         }
