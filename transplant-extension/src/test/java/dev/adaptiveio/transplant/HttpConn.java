@@ -30,7 +30,11 @@ final class HttpConn implements AutoCloseable {
     final String id;
 
     HttpConn(int port, String id) throws IOException {
-        this.socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port), id);
+    }
+
+    HttpConn(Socket socket, String id) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(15_000);
         socket.setTcpNoDelay(true);
         this.in = new BufferedInputStream(socket.getInputStream());
