@@ -67,6 +67,18 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     private final ManagementRegistration mbean;
     private final ServerTraffic traffic = new ServerTraffic();
     private final List<Runnable> closeTasks = new CopyOnWriteArrayList<>();
+    private volatile ConnectionObserver observer;
+
+    /** Told of every connection this server accepts and of its release (metrics of a manager). */
+    public interface ConnectionObserver {
+        void accepted(NativeStreamConnection connection);
+
+        void released(NativeStreamConnection connection);
+    }
+
+    public void observe(ConnectionObserver observer) {
+        this.observer = observer;
+    }
     private volatile boolean resumed;
     private volatile boolean overLimit;
     private volatile String acceptingEngine;
@@ -243,6 +255,10 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         share.open.incrementAndGet();
         share.accepts.increment();
         c.countTrafficIn(share);
+        ConnectionObserver o = observer;
+        if (o != null) {
+            o.accepted(c);
+        }
         if (connections.incrementAndGet() >= highWater && !overLimit) {
             overLimit = true;
             updateAcceptors();
@@ -285,6 +301,10 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     @Override
     public void connectionReleased(NativeStreamConnection connection) {
         traffic.of(connection.engineName()).open.decrementAndGet();
+        ConnectionObserver o = observer;
+        if (o != null) {
+            o.released(connection);
+        }
         if (connections.decrementAndGet() <= lowWater && overLimit) {
             overLimit = false;
             updateAcceptors();

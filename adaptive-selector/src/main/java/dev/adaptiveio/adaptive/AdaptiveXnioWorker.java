@@ -1,0 +1,118 @@
+package dev.adaptiveio.adaptive;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.adaptiveio.adaptive.control.AdaptiveSettings;
+import dev.adaptiveio.adaptive.control.ConfigSource;
+import dev.adaptiveio.adaptive.control.IoUringAvailability;
+import dev.adaptiveio.adaptive.control.StartDecision;
+import dev.adaptiveio.adaptive.control.StartGates;
+import dev.adaptiveio.core.loop.NativeIoThread;
+import dev.adaptiveio.core.natives.uring.IoUringSupport;
+import dev.adaptiveio.core.natives.uring.UringViability;
+import dev.adaptiveio.core.server.NativeTcpServer;
+import dev.adaptiveio.core.worker.Engine;
+import dev.adaptiveio.core.worker.NativeXnioWorker;
+import org.jboss.logging.Logger;
+import org.xnio.ChannelListener;
+import org.xnio.OptionMap;
+import org.xnio.StreamConnection;
+import org.xnio.channels.AcceptingChannel;
+
+/**
+ * One XNIO worker over both engines: one task pool, the epoll engine's I/O threads from the
+ * start, and io_uring's from the first listener that needs them (a server that never needs
+ * io_uring pays nothing for it). Undertow and WildFly see a single worker whatever engine
+ * serves a connection.
+ * <p>
+ * Each TCP listener gets one listening socket, shared by both engines' acceptors, and an
+ * {@link AdaptiveListener} that chose its start engine and moves new connections between
+ * engines as its load changes.
+ */
+public final class AdaptiveXnioWorker extends NativeXnioWorker {
+
+    private static final Logger LOG = Logger.getLogger(AdaptiveXnioWorker.class);
+
+    private final OptionMap options;
+    private final IoUringAvailability ioUring;
+    private final List<AdaptiveListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile Engine ioUringEngine;
+
+    AdaptiveXnioWorker(Builder builder, Engine epoll, OptionMap options) throws IOException {
+        super(builder, epoll, options);
+        this.options = options;
+        this.ioUring = probeIoUring();
+    }
+
+    private static IoUringAvailability probeIoUring() {
+        UringViability v = IoUringSupport.viability();
+        if (v.isViable()) {
+            return IoUringAvailability.viable(v.tier().name());
+        }
+        return IoUringAvailability.notViable(v.summary());
+    }
+
+    /** What io_uring offers this worker (viable or not, and why). */
+    public IoUringAvailability ioUring() {
+        return ioUring;
+    }
+
+    /** The listeners of this worker, in creation order. */
+    public List<AdaptiveListener> listeners() {
+        return List.copyOf(listeners);
+    }
+
+    @Override
+    protected AcceptingChannel<StreamConnection> createTcpConnectionServer(InetSocketAddress bindAddress,
+            ChannelListener<? super AcceptingChannel<StreamConnection>> acceptListener, OptionMap optionMap)
+            throws IOException {
+        if (isShutdown()) {
+            throw new IOException("Worker " + getName() + " is shut down");
+        }
+        AdaptiveSettings settings = AdaptiveSettings.resolve(ConfigSource.system(), optionMap, options);
+        StartDecision start = StartGates.decide(settings, ioUring);
+        NativeTcpServer server = new NativeTcpServer(this, bindAddress, optionMap);
+        try {
+            server.getAcceptSetter().set(acceptListener);
+            server.addAcceptors(ioThreads(engine().name()), t -> engine().newAcceptor(server, t));
+            AdaptiveListener listener = new AdaptiveListener(this, server, settings, start);
+            listeners.add(listener);
+            server.onClose(() -> listeners.remove(listener));
+            return server;
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The io_uring engine's I/O threads, started on first call.
+     *
+     * @throws IOException when io_uring cannot run here
+     */
+    synchronized NativeIoThread[] ioUringThreads() throws IOException {
+        if (ioUringEngine == null) {
+            if (!ioUring.usable()) {
+                throw new IOException("io_uring is not usable: " + ioUring.unusableReason());
+            }
+            Engine e = AdaptiveXnio.engineOf("io_uring", options);
+            startEngine(e);
+            ioUringEngine = e;
+            LOG.infof("Worker %s started its io_uring engine (%d I/O threads, tier %s)", getName(),
+                    ioThreads(e.name()).length, ioUring.tier());
+        }
+        return ioThreads(ioUringEngine.name());
+    }
+
+    synchronized Engine ioUringEngine() {
+        return ioUringEngine;
+    }
+
+    /** I/O threads per engine (both engines run the same number). */
+    int threadsPerEngine() {
+        return ioThreads(engine().name()).length;
+    }
+}
