@@ -13,6 +13,7 @@ each round) and a Markdown table; report.py draws the plots.
 """
 
 import argparse
+import concurrent.futures
 import csv
 import datetime
 import json
@@ -48,9 +49,10 @@ PEERS = ["netty-epoll", "netty-io_uring", "nginx"]
 ALL_SERVERS = UNDERTOW_PROVIDERS + PEERS
 
 MODES = {
-    # About 8 s per cell: under 5 minutes with all seven servers; a development check, not a result.
-    "quick": dict(rounds=1, warmup=2, duration=3, syscall_window=2, ramp_step=1,
-                  workloads=["plaintext-c256", "plaintext-c1024", "pipelined-c256", "churn-c64", "h2c-c64"]),
+    # About 8 s per cell on an idle machine: under 5 minutes with all seven servers; a development
+    # check, not a result (add workloads with --workloads).
+    "quick": dict(rounds=1, warmup=2, duration=3, syscall_window=1, ramp_step=1,
+                  workloads=["plaintext-c256", "plaintext-c1024", "pipelined-c256", "h2c-c64"]),
     "full": dict(rounds=3, warmup=3, duration=8, syscall_window=3, ramp_step=3,
                  workloads=None),  # None = every workload
 }
@@ -548,7 +550,7 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
             row["note"] = f"contended: other processes used {row['cpu0_other_util']:.0%} of the server's CPU"
         if spec["kind"] != "ramp" and counter.method:
             outfile = cell_dir / "syscalls.txt"
-            proc = counter.start(pids, args.syscall_window + 0.6, outfile)
+            proc = counter.start(pids, args.syscall_window + 0.4, outfile)
             counted = drive(server, spec, args.syscall_window, cell_dir, "syscalls")
             syscalls, mix = counter.finish(proc, outfile)
             if syscalls is not None and counted["requests"]:
@@ -836,6 +838,7 @@ def main():
     log("machine: " + json.dumps(machine))
 
     servers, skipped = [], {}
+    candidates = []
     for name in args.servers.split(","):
         if name in UNDERTOW_PROVIDERS:
             server = UndertowServer(args.work, name, args)
@@ -845,12 +848,22 @@ def main():
             server = NginxServer(args.work, args)
         else:
             sys.exit(f"unknown server {name}; known: {', '.join(ALL_SERVERS)}")
+        candidates.append(server)
+
+    def prepare(server):
         try:
             server.prepare()
-            servers.append(server)
+            return None
         except Unavailable as e:
-            skipped[name] = str(e)
-            log(f"SKIP {name}: {e}")
+            return str(e)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:  # class paths resolve in parallel
+        for server, problem in zip(candidates, pool.map(prepare, candidates)):
+            if problem is None:
+                servers.append(server)
+            else:
+                skipped[server.name] = problem
+                log(f"SKIP {server.name}: {problem}")
     log(f"servers: {[s.name for s in servers]}; workloads: {names}; rounds: {args.rounds}")
 
     rows = []
