@@ -38,10 +38,24 @@ public final class TransplantOptions {
         return v != null && Boolean.parseBoolean(v.trim());
     }
 
-    /** The flag from an option map, falling back to the environment. */
+    /**
+     * The flag from an option map, falling back to the environment. Any option named
+     * {@code TRANSPLANT} counts (this class's, the adaptive provider's {@code AdaptiveOptions},
+     * the WildFly subsystem's string-typed one), so a worker's option map can be passed as is.
+     */
     public static boolean enabled(OptionMap options) {
-        if (options != null && options.contains(TRANSPLANT)) {
-            return options.get(TRANSPLANT, false);
+        if (options != null) {
+            if (options.contains(TRANSPLANT)) {
+                return options.get(TRANSPLANT, false);
+            }
+            for (Option<?> option : options) {
+                if ("TRANSPLANT".equals(option.getName())) {
+                    Object value = options.get(option);
+                    if (value != null && !String.valueOf(value).isBlank()) {
+                        return Boolean.parseBoolean(String.valueOf(value).trim());
+                    }
+                }
+            }
         }
         return enabledByEnvironment();
     }

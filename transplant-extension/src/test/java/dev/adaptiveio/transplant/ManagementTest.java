@@ -1,0 +1,61 @@
+package dev.adaptiveio.transplant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.openmbean.TabularData;
+
+import org.junit.jupiter.api.Test;
+import org.xnio.Option;
+import org.xnio.OptionMap;
+
+/** The flag's sources, the MXBean, and the explicit move API for an idle connection. */
+class ManagementTest {
+
+    @Test
+    void flagIsOffByDefaultAndFollowsTheXnioOption() {
+        assertFalse(TransplantOptions.enabledByEnvironment(), "off unless adaptiveio.transplant=true");
+        assertFalse(Transplant.global().isEnabled());
+        try (Transplant t = new Transplant("options-" + System.nanoTime())) {
+            assertFalse(t.isEnabled());
+            t.configure(OptionMap.create(TransplantOptions.TRANSPLANT, true));
+            assertTrue(t.isEnabled());
+            // a TRANSPLANT option of another class (the WildFly subsystem passes a string)
+            Option<String> other = Option.simple(ManagementTest.class, "TRANSPLANT", String.class);
+            t.configure(OptionMap.create(other, "false"));
+            assertFalse(t.isEnabled());
+            t.configure(OptionMap.create(other, "true"));
+            assertTrue(t.isEnabled());
+        }
+    }
+
+    @Test
+    void metricsAreExposedAsAnMXBean() throws Exception {
+        try (TestServer server = TestServer.epoll(2); HttpConn c = new HttpConn(server.port, "jmx")) {
+            String from = c.get("/who", 1).thread();
+            // the explicit API, on the server side's connection object
+            TrackedConnection tracked = Transplant.trackedOf(server.transplant).iterator().next();
+            MoveOutcome outcome = server.transplant.requestMove(tracked.connection,
+                    Destination.threads(server.otherThan(from))).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(MoveOutcome.Status.MOVED, outcome.status(), outcome.toString());
+            assertEquals(server.otherThan(from).getName(), c.get("/who", 2).thread());
+
+            MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
+            ObjectName name = new ObjectName("dev.adaptiveio:type=Transplant,name=" + ObjectName.quote(server.transplant.name()));
+            assertTrue(mbs.isRegistered(name));
+            assertEquals(Boolean.TRUE, mbs.getAttribute(name, "Enabled"));
+            assertEquals(1L, mbs.getAttribute(name, "MovedCount"));
+            TabularData byDirection = (TabularData) mbs.getAttribute(name, "MovedByDirection");
+            assertEquals(1, byDirection.size());
+            assertTrue((Long) mbs.getAttribute(name, "MoveLatencyMaxMicros") >= 0);
+            assertTrue(ManagementFactory.getPlatformMBeanServer()
+                    .isRegistered(new ObjectName("dev.adaptiveio:type=Transplant,name=\"default\"")));
+        }
+    }
+}
