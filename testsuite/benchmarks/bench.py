@@ -642,7 +642,7 @@ SUMMARY_FIELDS = ["server", "workload", "group", "conns", "rounds",
                   "cpu_vs_nio", "cpu_vs_nio_min", "cpu_vs_nio_max",
                   "p50_ms", "p99_ms", "p99_ms_min", "p99_ms_max", "p99_vs_nio", "p999_ms",
                   "syscalls_per_req", "syscalls_per_req_min", "syscalls_per_req_max", "syscalls_vs_nio",
-                  "peak_rss_mb", "cpu0_other_util", "syscall_mix", "notes"]
+                  "peak_rss_mb", "cpu0_other_util", "cpu0_other_util_max", "syscall_mix", "notes"]
 
 
 def g(v, digits=3):

@@ -24,6 +24,9 @@ STYLE = {"nio": ("tab:gray", "o"), "epoll": ("tab:blue", "s"), "io_uring": ("tab
          "netty-epoll": ("tab:purple", "v"), "netty-io_uring": ("tab:pink", "<"), "nginx": ("black", "x")}
 
 
+CAVEAT = ""  # set in main() when the run was contended
+
+
 def f(v):
     try:
         return float(v)
@@ -65,7 +68,7 @@ def lines_vs_connections(summary, field, ylabel, title, path, mode):
     ax.set_xlabel("keep-alive connections (wrk, 1 thread, CPU 1)")
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
-    ax.set_title(f"{title} [{mode}]")
+    ax.set_title(f"{title} [{mode}]{CAVEAT}")
     ax.grid(True, alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -100,7 +103,7 @@ def bars(summary, field, ylabel, title, path, mode, ref_line=None):
     ax.set_xticks(range(len(workloads)))
     ax.set_xticklabels(workloads, rotation=30, ha="right")
     ax.set_ylabel(ylabel)
-    ax.set_title(f"{title} [{mode}]")
+    ax.set_title(f"{title} [{mode}]{CAVEAT}")
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize="small")
     fig.tight_layout()
@@ -128,6 +131,11 @@ def main():
     p.add_argument("--no-doc", action="store_true", help="only draw the plots")
     args = p.parse_args()
     summary = load(args.out / f"{args.mode}-summary.csv")
+    global CAVEAT
+    contended = [f(r.get("cpu0_other_util_max")) or 0 for r in summary]
+    if contended and max(contended) > 0.05:
+        CAVEAT = "\nCONTENDED MACHINE (others used up to {:.0%} of the server's CPU): indicative only".format(
+            max(contended))
     made = []
     name = f"{args.mode}-throughput-vs-connections.png"
     if lines_vs_connections(summary, "rps", "requests/s (median, min-max)",
