@@ -32,7 +32,7 @@ import org.xnio.XnioWorker;
  * <p>
  * System properties: {@code adaptiveio.provider} (default {@code epoll}),
  * {@code adaptiveio.demo.host} (default 127.0.0.1), {@code adaptiveio.demo.port} (default 8080),
- * {@code adaptiveio.demo.ioThreads} (default: XNIO's, one per core).
+ * {@code adaptiveio.demo.ioThreads} (default: one per core, per engine).
  */
 public final class DemoServer {
 
@@ -58,15 +58,15 @@ public final class DemoServer {
                 .addHttpListener(port, host)
                 // A streaming echo has no reason to cap bodies at Undertow's default 2 MiB.
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
-                .setHandler(routes())
+                .setHandler(routes(new AdaptiveEndpoints(worker)))
                 .build();
     }
 
     public static void main(String[] args) throws IOException {
-        String provider = System.getProperty("adaptiveio.provider", "epoll");
+        String provider = System.getProperty("adaptiveio.provider", "adaptive");
         String host = System.getProperty("adaptiveio.demo.host", "127.0.0.1");
         int port = Integer.getInteger("adaptiveio.demo.port", 8080);
-        int ioThreads = Integer.getInteger("adaptiveio.demo.ioThreads", 0);
+        int ioThreads = Integer.getInteger("adaptiveio.demo.ioThreads", Runtime.getRuntime().availableProcessors());
         DemoServer server = new DemoServer(provider, host, port, ioThreads);
         server.start();
         LOG.infof("adaptive-io demo on http://%s:%d/ served by XNIO provider '%s' with %d I/O thread(s) (%s); "
@@ -93,10 +93,12 @@ public final class DemoServer {
         return worker;
     }
 
-    private static HttpHandler routes() {
+    private static HttpHandler routes(AdaptiveEndpoints adaptive) {
         return new PathHandler()
                 .addExactPath("/plaintext", DemoServer::plaintext)
-                .addExactPath("/echo", DemoServer::echo);
+                .addExactPath("/echo", DemoServer::echo)
+                .addExactPath("/adaptive", adaptive::metrics)
+                .addExactPath("/adaptive/switch", adaptive::forceSwitch);
     }
 
     private static void plaintext(HttpServerExchange exchange) {
