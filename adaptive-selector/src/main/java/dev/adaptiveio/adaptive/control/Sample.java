@@ -14,7 +14,9 @@ import java.util.Objects;
  *                             drives the large-payload suppression
  * @param ioUringErrors        io_uring operations of this listener's connections that failed for engine reasons
  *                             since the last tick (not peer resets): drives the error revert
- * @param ioUringOperations    io_uring operations since the last tick; the error rate's divisor
+ * @param ioUringOperations    io_uring operations since the last tick, failed ones included; the error rate's divisor.
+ *                             Counters that disagree (more errors than operations) give a rate of 1, never an exception:
+ *                             an error storm is exactly when the revert must work
  */
 public record Sample(Engine activeEngine, int ioThreads, long epollConnections, long ioUringConnections,
                      long averageResponseBytes, long ioUringErrors, long ioUringOperations) {
@@ -28,9 +30,6 @@ public record Sample(Engine activeEngine, int ioThreads, long epollConnections, 
             throw new IllegalArgumentException("negative sample: " + epollConnections + ", " + ioUringConnections + ", "
                     + averageResponseBytes + ", " + ioUringErrors + ", " + ioUringOperations);
         }
-        if (ioUringErrors > ioUringOperations) {
-            throw new IllegalArgumentException("more io_uring errors (" + ioUringErrors + ") than operations (" + ioUringOperations + ")");
-        }
     }
 
     /**
@@ -42,8 +41,11 @@ public record Sample(Engine activeEngine, int ioThreads, long epollConnections, 
         return (double) (epollConnections + ioUringConnections) / ioThreads;
     }
 
-    /** io_uring errors per operation since the last tick; 0 when there were no operations. */
+    /** io_uring errors per operation since the last tick, from 0 to 1; 0 without errors, 1 with more errors than operations. */
     public double ioUringErrorRate() {
-        return ioUringOperations == 0 ? 0.0 : (double) ioUringErrors / ioUringOperations;
+        if (ioUringErrors == 0) {
+            return 0.0;
+        }
+        return ioUringErrors >= ioUringOperations ? 1.0 : (double) ioUringErrors / ioUringOperations;
     }
 }

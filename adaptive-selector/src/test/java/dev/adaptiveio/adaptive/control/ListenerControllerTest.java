@@ -200,7 +200,7 @@ class ListenerControllerTest {
         ListenerController c = controller(EPOLL);
         assertSwitch(IO_URING, SwitchReason.HIGH_WATERMARK, tick(c, load(EPOLL, 50)));
         assertSame(Decision.NONE, tick(c, withErrors(load(IO_URING, 50), 5, 100)), "exactly 5% is not above 5%");
-        assertSame(Decision.NONE, tick(c, withErrors(load(IO_URING, 50), 0, 0)), "no operations, no rate");
+        assertSame(Decision.NONE, tick(c, withErrors(load(IO_URING, 50), 0, 0)), "no errors, no rate");
         assertTrue(c.cooldownRemaining().compareTo(Duration.ZERO) > 0);
         assertSwitch(EPOLL, SwitchReason.ERROR_REVERT, tick(c, withErrors(load(IO_URING, 50), 6, 100)));
         assertEquals(1, metrics.switches(SwitchReason.ERROR_REVERT));
@@ -232,6 +232,15 @@ class ListenerControllerTest {
         Sample failing = new Sample(EPOLL, THREADS, 500, 100, 512, 10, 100);
         assertRejected(IO_URING, SwitchReason.HIGH_WATERMARK, RejectReason.ERROR_RATE, tick(c, failing));
         assertSwitch(IO_URING, SwitchReason.HIGH_WATERMARK, tick(c, new Sample(EPOLL, THREADS, 500, 100, 512, 1, 100)));
+    }
+
+    @Test
+    void moreErrorsThanOperationsCountAsAFullErrorRateAndRevert() {
+        assertEquals(1.0, new Sample(IO_URING, THREADS, 0, 300, 512, 7, 0).ioUringErrorRate());
+        assertEquals(1.0, new Sample(IO_URING, THREADS, 0, 300, 512, 9, 4).ioUringErrorRate());
+        assertEquals(0.0, new Sample(IO_URING, THREADS, 0, 300, 512, 0, 0).ioUringErrorRate());
+        ListenerController c = onIoUringAfterCooldown();
+        assertSwitch(EPOLL, SwitchReason.ERROR_REVERT, tick(c, new Sample(IO_URING, THREADS, 0, 300, 512, 7, 0)));
     }
 
     @Test
@@ -419,7 +428,6 @@ class ListenerControllerTest {
         assertThrows(IllegalArgumentException.class, () -> new Sample(EPOLL, 0, 1, 1, 1, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new Sample(EPOLL, 1, -1, 1, 1, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new Sample(EPOLL, 1, 1, 1, -1, 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> new Sample(EPOLL, 1, 1, 1, 1, 2, 1));
         assertThrows(NullPointerException.class, () -> new Sample(null, 1, 1, 1, 1, 0, 0));
     }
 
