@@ -69,9 +69,14 @@ final class ProviderUnderTest {
         return failure;
     }
 
+    /** XNIO's stock NIO provider, whatever the provider under test is. */
+    static Xnio stockNio() {
+        return new NioXnioProvider().getInstance();
+    }
+
     private static Xnio resolve(String name) {
         if (STOCK_NIO.equals(name)) {
-            return new NioXnioProvider().getInstance();
+            return stockNio();
         }
         // XNIO's own lookup rule (first registered provider with that name), minus its silent
         // skipping of providers that throw.
