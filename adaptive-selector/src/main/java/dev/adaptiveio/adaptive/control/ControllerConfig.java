@@ -17,8 +17,6 @@ import java.time.Duration;
  * @param oscillationWindow   see {@code oscillationSwitches}
  * @param oscillationLock     how long oscillation locks automatic switching
  * @param tick                the period at which the controller is meant to be ticked
- * @throws IllegalArgumentException when a value is out of range or the thresholds are not ordered
- *                                  {@code downThreshold < upThreshold <= highWatermark}
  */
 public record ControllerConfig(
         int upThreshold,
@@ -33,6 +31,10 @@ public record ControllerConfig(
         Duration oscillationLock,
         Duration tick) {
 
+    /**
+     * @throws IllegalArgumentException when a value is out of range or the thresholds are not ordered
+     *                                  {@code downThreshold < upThreshold <= highWatermark}
+     */
     public ControllerConfig {
         atLeast("UP_THRESHOLD", upThreshold, 1);
         atLeast("SUSTAINED_TICKS", sustainedTicks, 1);
