@@ -136,6 +136,36 @@ class EligibilityTest {
     }
 
     @Test
+    void webSocketUpgradeNeverMoves() throws Exception {
+        startServer();
+        // Wanted on an engine this worker does not have: every epoll connection is wanted elsewhere.
+        server.transplant.markForMigration(null, "io_uring");
+        try (HttpConn c = new HttpConn(server.port, "ws")) {
+            c.send("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Conn: ws\r\n\r\n");
+            assertEquals(101, c.read().status());
+            server.transplant.sweep();
+            for (int i = 0; i < 3; i++) {
+                byte[] payload = ("hello " + i).getBytes(StandardCharsets.UTF_8);
+                byte[] mask = {1, 2, 3, 4};
+                ByteBuffer frame = ByteBuffer.allocate(6 + payload.length);
+                frame.put((byte) 0x81).put((byte) (0x80 | payload.length)).put(mask);
+                for (int j = 0; j < payload.length; j++) {
+                    frame.put((byte) (payload[j] ^ mask[j % 4]));
+                }
+                c.socket.getOutputStream().write(frame.array());
+                DataInputStream in = new DataInputStream(c.socket.getInputStream());
+                assertEquals(0x81, in.readUnsignedByte());
+                byte[] echo = new byte[in.readUnsignedByte()];
+                in.readFully(echo);
+                assertEquals("hello " + i, new String(echo, StandardCharsets.UTF_8), "the WebSocket still works");
+            }
+            assertEquals(0, server.transplant.metrics().movedTotal());
+            assertEquals(1, server.transplant.metrics().refused(Refusal.UPGRADED), server.transplant.toString());
+        }
+    }
+
+    @Test
     void plainHttp1OnTheSameServerStillMoves() throws Exception {
         startServer();
         try (HttpConn c = new HttpConn(server.port, "h1")) {

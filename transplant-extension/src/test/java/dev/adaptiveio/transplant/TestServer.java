@@ -93,13 +93,28 @@ final class TestServer implements AutoCloseable {
         throw new AssertionError("no other thread than " + name);
     }
 
+    private final HttpHandler websocket = io.undertow.Handlers.websocket((exchange, channel) -> {
+        channel.getReceiveSetter().set(new io.undertow.websockets.core.AbstractReceiveListener() {
+            @Override
+            protected void onFullTextMessage(io.undertow.websockets.core.WebSocketChannel ch,
+                                             io.undertow.websockets.core.BufferedTextMessage message) {
+                io.undertow.websockets.core.WebSockets.sendText(message.getData(), ch, null);
+            }
+        });
+        channel.resumeReceives();
+    });
+
     void handle(HttpServerExchange exchange) throws Exception {
         String path = exchange.getRelativePath();
-        if (path.equals("/blocking") && exchange.isInIoThread()) {
-            exchange.dispatch((HttpHandler) this::answer);
+        if (path.equals("/ws")) {
+            websocket.handleRequest(exchange);
             return;
         }
-        if (path.equals("/move")) {
+        if ((path.equals("/blocking") || path.equals("/blocking-move")) && exchange.isInIoThread()) {
+            exchange.dispatch((HttpHandler) this::handle);
+            return;
+        }
+        if (path.equals("/move") || path.equals("/blocking-move")) {
             String id = exchange.getRequestHeaders().getFirst("X-Conn");
             Destination d;
             String to = exchange.getQueryParameters().containsKey("to") ? exchange.getQueryParameters().get("to").getFirst() : null;

@@ -94,6 +94,24 @@ class TransplantEpollTest {
     }
 
     @Test
+    void requestedMoveHappensAtABoundaryReachedOnAWorkerThread() throws Exception {
+        server = TestServer.epoll(2);
+        try (HttpConn c = new HttpConn(server.port, "bw")) {
+            NativeIoThread from = server.threadNamed(c.get("/blocking", 1).thread());
+            int to = from == server.thread(0) ? 1 : 0;
+            HttpConn.Response r = c.get("/blocking-move?to=" + to, 2);
+            assertEquals(from.getName(), r.thread());
+            MoveOutcome outcome = server.outcomes.get("bw").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(MoveOutcome.Status.MOVED, outcome.status(), outcome.toString());
+            for (int i = 3; i < 6; i++) {
+                HttpConn.Response next = c.get("/blocking", i);
+                assertEquals(server.thread(to).getName(), next.thread());
+                assertTrue(next.body().endsWith(" " + i + " " + i), next.body());
+            }
+        }
+    }
+
+    @Test
     void markSweepsIdleConnectionsAndRevertBringsThemBack() throws Exception {
         server = TestServer.epoll(2);
         int fds = TestServer.openFds();
