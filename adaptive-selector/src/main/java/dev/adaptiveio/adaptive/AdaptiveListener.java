@@ -57,7 +57,6 @@ public final class AdaptiveListener implements EngineSwitch {
         this.start = start;
         this.name = String.valueOf(server.getLocalAddress()).replaceFirst("^/", "");
         start.log(name);
-        metrics.recordStart(start, worker.ioUring().tier());
         server.observe(new NativeTcpServer.ConnectionObserver() {
             @Override
             public void accepted(NativeStreamConnection connection) {
@@ -173,7 +172,9 @@ public final class AdaptiveListener implements EngineSwitch {
         lastExchanges = exchanges;
         lastIoUringErrors = uring.errors();
         lastIoUringExchanges = uring.exchanges();
-        return new Sample(controller.activeEngine(), worker.threadsPerEngine(), epoll.openConnections(),
+        String accepting = server.acceptingEngine();
+        Engine active = accepting == null ? controller.activeEngine() : Engine.ofProviderName(accepting);
+        return new Sample(active, worker.threadsPerEngine(), epoll.openConnections(),
                 uring.openConnections(), averageResponse, uringErrors, uringOps);
     }
 

@@ -40,19 +40,39 @@ public final class AdaptiveXnioWorker extends NativeXnioWorker {
     private final IoUringAvailability ioUring;
     private final List<AdaptiveListener> listeners = new CopyOnWriteArrayList<>();
     private volatile Engine ioUringEngine;
+    private final AdaptiveWorkerBean mbean;
 
     AdaptiveXnioWorker(Builder builder, Engine epoll, OptionMap options) throws IOException {
         super(builder, epoll, options);
         this.options = options;
-        this.ioUring = probeIoUring();
+        this.ioUring = probeIoUring(threadsPerEngine());
+        this.mbean = new AdaptiveWorkerBean(this);
+        mbean.register();
     }
 
-    private static IoUringAvailability probeIoUring() {
+    private static IoUringAvailability probeIoUring(int rings) {
         UringViability v = IoUringSupport.viability();
-        if (v.isViable()) {
-            return IoUringAvailability.viable(v.tier().name());
+        if (!v.isViable()) {
+            return IoUringAvailability.notViable(v.summary());
         }
-        return IoUringAvailability.notViable(v.summary());
+        IoUringAvailability viable = IoUringAvailability.viable(v.tier().name());
+        return LockedMemory.appliesToRings()
+                ? viable.withLockedMemory(LockedMemory.limitBytes(), LockedMemory.perRingBytes(), rings)
+                : viable;
+    }
+
+    /**
+     * Lets the transplant extension publish its counts (moves by direction and refusals by
+     * reason) on this worker's MXBean.
+     */
+    public void publishTransplantCounts(java.util.function.Supplier<java.util.Map<String, Long>> counts) {
+        mbean.transplantCounts(counts);
+    }
+
+    @Override
+    protected void taskPoolTerminated() {
+        mbean.close();
+        super.taskPoolTerminated();
     }
 
     /** What io_uring offers this worker (viable or not, and why). */
