@@ -204,6 +204,14 @@ final class TrackedConnection implements ExchangeCompletionListener {
     }
 
     private void boundaryOnWorker(HttpServerConnection hc, NextListener next) {
+        // Undertow completes the exchange on this thread and reads its read-ahead bytes here, so
+        // they can be looked at before it proceeds. With bytes read ahead it parses them next
+        // (on an executor, resuming reads from there): not a boundary.
+        if (hc.getExtraBytes() != null) {
+            state.set(DIRTY);
+            next.proceed();
+            return;
+        }
         // Undertow resumes reads from this thread, so the boundary hook cannot run; instead
         // arm the sentinel before Undertow's resume: bytes the I/O thread then reads make it
         // resume reads there and fire it. The hook is published by the core's volatile
@@ -212,7 +220,7 @@ final class TrackedConnection implements ExchangeCompletionListener {
         state.set(PENDING);
         connection.onNextReadResume(sentinel);
         next.proceed();
-        if (hc.getExtraBytes() == null && connection.isReadResumed() && state.compareAndSet(PENDING, CLEAN)) {
+        if (connection.isReadResumed() && state.compareAndSet(PENDING, CLEAN)) {
             Destination wanted = owner.wanted(this);
             if (wanted != null) {
                 owner.queueMove(this, wanted, Transplant.Trigger.BOUNDARY);
