@@ -22,6 +22,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 
@@ -35,6 +36,7 @@ class ConcurrentConnectionsTest {
     static final int CONNECTS_IN_FLIGHT = 500;
 
     @EachProvider
+    @Timeout(300)
     void tenThousandConcurrentConnections(String provider) throws Exception {
         long limit = openFilesLimit();
         assertTrue(limit >= CONNECTIONS + 1_000, "this test needs an open-files limit of at least " + (CONNECTIONS + 1_000)

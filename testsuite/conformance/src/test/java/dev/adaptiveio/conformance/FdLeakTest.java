@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Timeout;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 
@@ -40,7 +41,9 @@ class FdLeakTest {
     static final int WARM_UP = 1_000;
     static final int CLIENT_THREADS = 8;
 
+    /** ~10 s on an idle 2-core machine; the bound leaves room for cores shared with other builds. */
     @EachProvider
+    @Timeout(300)
     void noFdLeakAfter100kConnectionsAndShutdown(String provider) throws Exception {
         Problems problems = new Problems();
         ExecutorService clients = Executors.newFixedThreadPool(CLIENT_THREADS);
@@ -124,7 +127,7 @@ class FdLeakTest {
             }));
         }
         for (Future<?> f : results) {
-            f.get(120, TimeUnit.SECONDS);
+            f.get(240, TimeUnit.SECONDS);
         }
         Await.until(() -> server.accepted.get() - acceptedBefore == count && server.open.isEmpty(), Duration.ofSeconds(30),
                 () -> "server closed every churned connection: accepted " + (server.accepted.get() - acceptedBefore)

@@ -20,7 +20,7 @@ import java.util.Iterator;
  */
 public final class FloodClient {
     private static final int MESSAGE = 8;
-    private static final long DEADLINE_NANOS = System.nanoTime() + 150_000_000_000L;
+    private static final long DEADLINE_NANOS = System.nanoTime() + 200_000_000_000L;
 
     private FloodClient() {
     }
