@@ -60,7 +60,7 @@ final class EpollAcceptor implements Acceptor, EpollListener {
         if (fd < 0) {
             return null;
         }
-        NativeSocket socket = NativeSocket.wrap(fd);
+        NativeSocket socket = server.wrapAccepted(fd);
         try {
             return new EpollStreamConnection(thread, new ConnectionCore(socket, null, null));
         } catch (IOException | RuntimeException e) {

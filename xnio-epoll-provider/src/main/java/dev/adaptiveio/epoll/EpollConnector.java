@@ -1,7 +1,7 @@
 package dev.adaptiveio.epoll;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.natives.NativeSocket;
@@ -24,8 +24,8 @@ import org.xnio.channels.BoundChannel;
 final class EpollConnector implements EpollListener {
 
     private final EpollIoThread thread;
-    private final InetSocketAddress bindAddress;
-    private final InetSocketAddress destination;
+    private final SocketAddress bindAddress;
+    private final SocketAddress destination;
     private final ChannelListener<? super StreamConnection> openListener;
     private final ChannelListener<? super BoundChannel> bindListener;
     private final OptionMap options;
@@ -33,7 +33,7 @@ final class EpollConnector implements EpollListener {
     private NativeSocket socket;
     private EpollKey key;
 
-    EpollConnector(EpollIoThread thread, InetSocketAddress bindAddress, InetSocketAddress destination,
+    EpollConnector(EpollIoThread thread, SocketAddress bindAddress, SocketAddress destination,
                    ChannelListener<? super StreamConnection> openListener,
                    ChannelListener<? super BoundChannel> bindListener, OptionMap options) {
         this.thread = thread;
@@ -59,8 +59,11 @@ final class EpollConnector implements EpollListener {
             return;
         }
         try {
-            socket = NativeSocket.openStream();
-            applyOptions(socket);
+            boolean domain = destination instanceof org.xnio.LocalSocketAddress;
+            socket = domain ? NativeSocket.openDomain() : NativeSocket.openStream();
+            if (!domain) {
+                applyOptions(socket);
+            }
             if (bindAddress != null) {
                 socket.bind(bindAddress);
             }

@@ -54,6 +54,13 @@ public final class EpollIoThread extends NativeIoThread {
         return new EpollConnector(this, bindAddress, destinationAddress, openListener, bindListener, optionMap).start();
     }
 
+    @Override
+    protected IoFuture<StreamConnection> openLocalStreamConnection(org.xnio.LocalSocketAddress bindAddress,
+            org.xnio.LocalSocketAddress destinationAddress, ChannelListener<? super StreamConnection> openListener,
+            ChannelListener<? super BoundChannel> bindListener, OptionMap optionMap) {
+        return new EpollConnector(this, bindAddress, destinationAddress, openListener, bindListener, optionMap).start();
+    }
+
     // Pipes are not on the hot path: XNIO's NIO implementation serves them.
 
     @Override

@@ -1,7 +1,7 @@
 package dev.adaptiveio.core.conn;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,8 +23,8 @@ import dev.adaptiveio.core.natives.NativeSocket;
 public final class ConnectionCore {
 
     private final NativeSocket socket;
-    private volatile InetSocketAddress localAddress;
-    private volatile InetSocketAddress peerAddress;
+    private volatile SocketAddress localAddress;
+    private volatile SocketAddress peerAddress;
     private ByteBuffer carried;
     private volatile int readTimeoutMillis;
     private volatile int writeTimeoutMillis;
@@ -33,7 +33,7 @@ public final class ConnectionCore {
     private volatile boolean closing;
     private boolean fdClosed;
 
-    public ConnectionCore(NativeSocket socket, InetSocketAddress localAddress, InetSocketAddress peerAddress) {
+    public ConnectionCore(NativeSocket socket, SocketAddress localAddress, SocketAddress peerAddress) {
         this.socket = socket;
         this.localAddress = localAddress;
         this.peerAddress = peerAddress;
@@ -47,18 +47,18 @@ public final class ConnectionCore {
         return socket.fd();
     }
 
-    public InetSocketAddress localAddress() {
-        InetSocketAddress a = localAddress;
+    public SocketAddress localAddress() {
+        SocketAddress a = localAddress;
         if (a == null && !closing) {
-            a = localAddress = socket.localAddress();
+            a = localAddress = socket.localSocketAddress();
         }
         return a;
     }
 
-    public InetSocketAddress peerAddress() {
-        InetSocketAddress a = peerAddress;
+    public SocketAddress peerAddress() {
+        SocketAddress a = peerAddress;
         if (a == null && !closing) {
-            a = peerAddress = socket.remoteAddress();
+            a = peerAddress = socket.remoteSocketAddress();
         }
         return a;
     }

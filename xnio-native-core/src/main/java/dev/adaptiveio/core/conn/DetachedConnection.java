@@ -1,7 +1,7 @@
 package dev.adaptiveio.core.conn;
 
 import java.io.Closeable;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -33,11 +33,11 @@ public final class DetachedConnection implements Closeable {
         return core.fd();
     }
 
-    public InetSocketAddress peerAddress() {
+    public SocketAddress peerAddress() {
         return core.peerAddress();
     }
 
-    public InetSocketAddress localAddress() {
+    public SocketAddress localAddress() {
         return core.localAddress();
     }
 

@@ -24,19 +24,36 @@ public final class NativeSocket {
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(HEAP_COPY_CHUNK));
 
     private final Socket socket;
+    private final boolean domain;
 
-    private NativeSocket(Socket socket) {
+    private NativeSocket(Socket socket, boolean domain) {
         this.socket = socket;
+        this.domain = domain;
     }
 
     /** Wraps an fd that is already a non-blocking TCP socket. */
     public static NativeSocket wrap(int fd) {
-        return new NativeSocket(new Socket(fd));
+        return new NativeSocket(new Socket(fd), false);
+    }
+
+    /** Wraps an fd that is already a non-blocking UNIX domain stream socket. */
+    public static NativeSocket wrapDomain(int fd) {
+        return new NativeSocket(new Socket(fd), true);
     }
 
     /** A new non-blocking TCP socket (dual-stack where the JVM prefers IPv6). */
     public static NativeSocket openStream() {
-        return new NativeSocket(Socket.newSocketStream());
+        return new NativeSocket(Socket.newSocketStream(), false);
+    }
+
+    /** A new non-blocking UNIX domain stream socket. */
+    public static NativeSocket openDomain() {
+        return new NativeSocket(Socket.newSocketDomain(), true);
+    }
+
+    /** Whether this is a UNIX domain socket (no TCP options, {@link org.xnio.LocalSocketAddress}es). */
+    public boolean isDomain() {
+        return domain;
     }
 
     public int fd() {
@@ -135,8 +152,16 @@ public final class NativeSocket {
 
     // ---- connection set-up
 
+    /** Binds to an {@link InetSocketAddress} or, for a domain socket, a {@link org.xnio.LocalSocketAddress}. */
     public void bind(SocketAddress address) throws IOException {
-        socket.bind(address);
+        socket.bind(native_(address));
+    }
+
+    private static SocketAddress native_(SocketAddress address) {
+        if (address instanceof org.xnio.LocalSocketAddress) {
+            return new io.netty.channel.unix.DomainSocketAddress(((org.xnio.LocalSocketAddress) address).getName());
+        }
+        return address;
     }
 
     public void listen(int backlog) throws IOException {
@@ -150,7 +175,7 @@ public final class NativeSocket {
 
     /** @return {@code true} if connected at once, {@code false} if in progress */
     public boolean connect(SocketAddress remote) throws IOException {
-        return socket.connect(remote);
+        return socket.connect(native_(remote));
     }
 
     /** @return {@code true} once the connection is established */
@@ -163,6 +188,23 @@ public final class NativeSocket {
     }
 
     public InetSocketAddress remoteAddress() {
+        return socket.remoteAddress();
+    }
+
+    /** The local address as XNIO names it: an {@link InetSocketAddress} or a {@link org.xnio.LocalSocketAddress}. */
+    public SocketAddress localSocketAddress() {
+        if (domain) {
+            io.netty.channel.unix.DomainSocketAddress a = socket.localDomainSocketAddress();
+            return new org.xnio.LocalSocketAddress(a == null ? "" : a.path());
+        }
+        return socket.localAddress();
+    }
+
+    public SocketAddress remoteSocketAddress() {
+        if (domain) {
+            io.netty.channel.unix.DomainSocketAddress a = socket.remoteDomainSocketAddress();
+            return new org.xnio.LocalSocketAddress(a == null ? "" : a.path());
+        }
         return socket.remoteAddress();
     }
 
@@ -267,6 +309,6 @@ public final class NativeSocket {
 
     @Override
     public String toString() {
-        return "fd " + fd();
+        return (domain ? "unix fd " : "fd ") + fd();
     }
 }

@@ -2,7 +2,6 @@ package dev.adaptiveio.core.server;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
@@ -52,7 +51,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
 
     private final NativeXnioWorker worker;
     private final NativeSocket listenSocket;
-    private final InetSocketAddress localAddress;
+    private final SocketAddress localAddress;
     private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
     /** Connections handed back to this server after moving threads (see {@link #redeliver}); per thread. */
     private final java.util.Map<Thread, java.util.ArrayDeque<NativeStreamConnection>> redelivered =
@@ -92,34 +91,25 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     /**
      * Binds and listens; no thread accepts until acceptors are added and accepts resumed.
      */
-    public NativeTcpServer(NativeXnioWorker worker, InetSocketAddress bindAddress, OptionMap options)
+    public NativeTcpServer(NativeXnioWorker worker, SocketAddress bindAddress, OptionMap options)
             throws IOException {
         this.worker = worker;
         this.highWater = options.get(Options.CONNECTION_HIGH_WATER, Integer.MAX_VALUE);
         this.lowWater = options.get(Options.CONNECTION_LOW_WATER, highWater);
         this.readTimeout = options.get(Options.READ_TIMEOUT, 0);
         this.writeTimeout = options.get(Options.WRITE_TIMEOUT, 0);
-        NativeSocket socket = NativeSocket.openStream();
+        boolean domain = bindAddress instanceof org.xnio.LocalSocketAddress;
+        NativeSocket socket = domain ? NativeSocket.openDomain() : NativeSocket.openStream();
         boolean ok = false;
         try {
             // Accepted sockets inherit these from the listening socket on Linux: set once here
             // rather than once per connection.
-            socket.setReuseAddress(options.get(Options.REUSE_ADDRESSES, true));
-            if (options.contains(Options.RECEIVE_BUFFER)) {
-                socket.setReceiveBufferSize(options.get(Options.RECEIVE_BUFFER, 0));
-            }
-            if (options.contains(Options.SEND_BUFFER)) {
-                socket.setSendBufferSize(options.get(Options.SEND_BUFFER, 0));
-            }
-            if (options.contains(Options.KEEP_ALIVE)) {
-                socket.setKeepAlive(options.get(Options.KEEP_ALIVE, false));
-            }
-            if (options.contains(Options.TCP_NODELAY)) {
-                socket.setTcpNoDelay(options.get(Options.TCP_NODELAY, false));
+            if (!domain) {
+                configureTcp(socket, options);
             }
             socket.bind(bindAddress);
             socket.listen(options.get(Options.BACKLOG, 128));
-            this.localAddress = socket.localAddress();
+            this.localAddress = domain ? bindAddress : socket.localAddress();
             ok = true;
         } finally {
             if (!ok) {
@@ -130,9 +120,30 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         this.mbean = worker.registerServer(new Metrics());
     }
 
+    private static void configureTcp(NativeSocket socket, OptionMap options) throws IOException {
+        socket.setReuseAddress(options.get(Options.REUSE_ADDRESSES, true));
+        if (options.contains(Options.RECEIVE_BUFFER)) {
+            socket.setReceiveBufferSize(options.get(Options.RECEIVE_BUFFER, 0));
+        }
+        if (options.contains(Options.SEND_BUFFER)) {
+            socket.setSendBufferSize(options.get(Options.SEND_BUFFER, 0));
+        }
+        if (options.contains(Options.KEEP_ALIVE)) {
+            socket.setKeepAlive(options.get(Options.KEEP_ALIVE, false));
+        }
+        if (options.contains(Options.TCP_NODELAY)) {
+            socket.setTcpNoDelay(options.get(Options.TCP_NODELAY, false));
+        }
+    }
+
     /** The listening socket's fd, for acceptors. */
     public int listenFd() {
         return listenSocket.fd();
+    }
+
+    /** Wraps an fd this server's listening socket accepted (TCP or UNIX domain, as the server). */
+    public NativeSocket wrapAccepted(int fd) {
+        return listenSocket.isDomain() ? NativeSocket.wrapDomain(fd) : NativeSocket.wrap(fd);
     }
 
     /** The listening socket, for engines that accept with system calls. */

@@ -144,7 +144,13 @@ public class NativeXnioWorker extends XnioWorker {
             org.xnio.LocalSocketAddress bindAddress,
             ChannelListener<? super AcceptingChannel<StreamConnection>> acceptListener, OptionMap optionMap)
             throws IOException {
-        return fallbackWorker().createStreamConnectionServer(bindAddress, acceptListener, optionMap);
+        checkNotShutdown();
+        // Native UNIX domain sockets on the engine's threads (XNIO's NIO has none).
+        dev.adaptiveio.core.server.NativeTcpServer server =
+                new dev.adaptiveio.core.server.NativeTcpServer(this, bindAddress, optionMap);
+        server.getAcceptSetter().set(acceptListener);
+        server.addAcceptors(threads, thread -> engine.newAcceptor(server, thread));
+        return server;
     }
 
     @Override
