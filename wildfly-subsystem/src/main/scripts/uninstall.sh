@@ -81,13 +81,18 @@ if [ -n "$users" ]; then
     fi
     echo "adaptive-io: pointing back to WildFly's default worker (address, attribute, worker):"
     echo "$users" | sed 's/^/  /'
-    echo "$users" | while read -r address attribute worker; do
-        if [ "$attribute" = "default-worker" ]; then
-            echo "$address:write-attribute(name=default-worker, value=default)"
-        else
-            echo "$address:undefine-attribute(name=$attribute)"
-        fi
-    done | run_cli || die "could not reset the listeners"
+    # One batch: all or nothing, and no half-moved state (listener and remoting on different workers).
+    {
+        echo "batch"
+        echo "$users" | while read -r address attribute worker; do
+            if [ "$attribute" = "default-worker" ]; then
+                echo "$address:write-attribute(name=default-worker, value=default)"
+            else
+                echo "$address:undefine-attribute(name=$attribute)"
+            fi
+        done
+        echo "run-batch"
+    } | run_cli || die "could not reset the listeners"
 fi
 
 echo "adaptive-io: removing subsystem and extension"

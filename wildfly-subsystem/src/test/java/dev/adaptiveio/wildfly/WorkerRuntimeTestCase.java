@@ -81,7 +81,7 @@ public class WorkerRuntimeTestCase extends AbstractSubsystemTest {
     }
 
     private void workerRunsOn(String engine) {
-        Assume.assumeTrue(engine + " provider not on the test class path (-P!with-providers) or not usable here", available(engine));
+        Assume.assumeTrue(engine + " provider not on the test class path (-DskipProviders) or not usable here", available(engine));
         ModelNode result = this.execute(add("native", "engine", engine, "io-threads", "1", "task-core-threads", "1", "task-max-threads", "3"));
         assertTrue(result.toString(), succeeded(result));
         assertFalse("adding a worker takes effect at once: " + result, result.get(ModelDescriptionConstants.RESPONSE_HEADERS).has(ModelDescriptionConstants.OPERATION_REQUIRES_RELOAD));

@@ -22,9 +22,7 @@ public interface AdaptiveIoLogger extends BasicLogger {
 
     AdaptiveIoLogger ROOT_LOGGER = Logger.getMessageLogger(MethodHandles.lookup(), AdaptiveIoLogger.class, "dev.adaptiveio.wildfly");
 
-    @LogMessage(level = INFO)
-    @Message(id = 1, value = "Activating adaptive-io subsystem")
-    void activatingSubsystem();
+    // id 1: reserved (was "Activating adaptive-io subsystem").
 
     @LogMessage(level = INFO)
     @Message(id = 2, value = "Worker '%s' started on engine '%s' with %d I/O threads and %d-%d task threads")
