@@ -16,6 +16,7 @@ import argparse
 import concurrent.futures
 import csv
 import datetime
+import hashlib
 import json
 import os
 import re
@@ -154,6 +155,7 @@ class UndertowServer(Server):
         self.transplant = provider.endswith("+transplant")
         self.args = args
         self.classpath = None
+        self.jars = []
 
     def profiles(self):
         return {"nio": [], "epoll": ["provider-epoll"], "io_uring": ["provider-io_uring"],
@@ -175,7 +177,22 @@ class UndertowServer(Server):
                               + (f" ({', '.join(sorted(set(missing)))})" if missing else "")
                               + "; install the providers first (run.sh --install)")
         jar = HERE / "undertow-server" / "target" / "benchmarks-undertow-server-0.1.0-SNAPSHOT.jar"
-        self.classpath = f"{jar}:{out.read_text().strip()}"
+        # Snapshot our own snapshot jars: a teammate's `mvn install` in the middle of a run must not
+        # mix two builds in one class path (seen: NoSuchMethodError between core and provider).
+        snapshot_dir = self.work / "jars" / self.name.replace("+", "_")
+        shutil.rmtree(snapshot_dir, ignore_errors=True)
+        snapshot_dir.mkdir(parents=True)
+        entries = []
+        for entry in out.read_text().strip().split(":"):
+            if "/dev/adaptiveio/" in entry and entry.endswith(".jar"):
+                copy = snapshot_dir / Path(entry).name
+                shutil.copy2(entry, copy)
+                digest = hashlib.sha256(copy.read_bytes()).hexdigest()[:12]
+                self.jars.append(f"{Path(entry).name} sha256:{digest} "
+                                 f"{datetime.datetime.fromtimestamp(copy.stat().st_mtime):%Y-%m-%d %H:%M}")
+                entry = str(copy)
+            entries.append(entry)
+        self.classpath = ":".join([str(jar)] + entries)
 
     def command(self, port, cell):
         cmd = [self.args.java] + self.args.java_opts.split() + [f"-Dadaptiveio.provider={self.provider}"]
@@ -573,7 +590,22 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
         log(f"  {server.name} {wname}: {row['note']}")
     finally:
         server.stop()
+    errors = server_errors(cell_dir / "server.log")
+    if errors:
+        row["note"] = (row["note"] + "; " if row["note"] else "") + errors
     return row
+
+
+def server_errors(logfile):
+    """Summarises errors a server logged during a cell (they make its figures suspect)."""
+    try:
+        text = Path(logfile).read_text(errors="replace")
+    except OSError:
+        return ""
+    hits = re.findall(r"^(?:ERROR|SEVERE|Exception|java\.lang\.\w*(?:Error|Exception))[:\s].*$", text, re.M)
+    if not hits:
+        return ""
+    return f"server logged {len(hits)} error line(s), first: {hits[0][:120]}"
 
 
 def fmt(v):
@@ -605,7 +637,8 @@ def summarize(rows):
     keys = sorted({(r["server"], r["workload"]) for r in rows},
                   key=lambda k: (list(WORKLOADS).index(k[1]), ALL_SERVERS.index(k[0])))
     for server, wname in keys:
-        mine = [r for r in rows if r["server"] == server and r["workload"] == wname and num(r.get("rps"))]
+        # A cell that ran but served nothing counts (as 0 req/s); only cells that failed to run are left out.
+        mine = [r for r in rows if r["server"] == server and r["workload"] == wname and num(r.get("rps")) is not None]
         s = dict(server=server, workload=wname, group=WORKLOADS[wname]["group"], conns=WORKLOADS[wname]["conns"],
                  rounds=len(mine))
         for field in ("rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_req", "syscalls_per_req", "peak_rss_mb",
@@ -888,6 +921,7 @@ def main():
 
     machine["elapsed_s"] = round(elapsed)
     machine["server_info"] = {s.name: s.info for s in servers}
+    machine["provider_jars"] = {s.name: s.jars for s in servers if getattr(s, "jars", None)}
     machine["skipped"] = skipped
     write_outputs(args, rows, machine)
 
