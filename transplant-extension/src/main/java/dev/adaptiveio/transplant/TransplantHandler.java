@@ -16,7 +16,8 @@ import io.undertow.server.protocol.http.HttpOpenListener;
  * /subsystem=undertow/configuration=filter/custom-filter=transplant:add(class-name=dev.adaptiveio.transplant.TransplantHandler, module=dev.adaptiveio.transplant, parameters={enabled=true})
  * /subsystem=undertow/server=default-server/host=default-host/filter-ref=transplant:add
  * </pre>
- * It then uses {@link Transplant#global()}.
+ * It then uses {@link Transplant#global()}. WildFly sets {@code parameters} through JavaBean
+ * setters ({@code enabled}, {@code sweepMillis}).
  */
 public final class TransplantHandler implements HttpHandler {
 
@@ -52,7 +53,7 @@ public final class TransplantHandler implements HttpHandler {
         transplant.setEnabled(Boolean.parseBoolean(enabled.trim()));
     }
 
-    /** {@code custom-filter} parameter {@code sweep-millis}/{@code sweepMillis}: the sweep interval. */
+    /** {@code custom-filter} parameter {@code sweepMillis}: the sweep interval in milliseconds. */
     public void setSweepMillis(String millis) {
         transplant.setSweepInterval(Integer.parseInt(millis.trim()));
     }

@@ -10,4 +10,14 @@ public final class TransplantHandlerWrapper implements HandlerWrapper {
     public HttpHandler wrap(HttpHandler handler) {
         return new TransplantHandler(handler);
     }
+
+    /** Filter parameter {@code enabled}: switches the global manager on or off. */
+    public void setEnabled(String enabled) {
+        Transplant.global().setEnabled(Boolean.parseBoolean(enabled.trim()));
+    }
+
+    /** Filter parameter {@code sweepMillis}: the sweep interval in milliseconds. */
+    public void setSweepMillis(String millis) {
+        Transplant.global().setSweepInterval(Integer.parseInt(millis.trim()));
+    }
 }

@@ -36,6 +36,30 @@ class ManagementTest {
     }
 
     @Test
+    void installsAsAWildFlyCustomFilter() throws Exception {
+        // What WildFly's ConfiguredHandlerWrapper does: the (HttpHandler next) constructor, then
+        // the filter's parameters through JavaBean setters.
+        io.undertow.server.HttpHandler next = exchange -> { };
+        Object filter = TransplantHandler.class.getConstructor(io.undertow.server.HttpHandler.class).newInstance(next);
+        java.util.Map<String, java.beans.PropertyDescriptor> properties = new java.util.HashMap<>();
+        for (java.beans.PropertyDescriptor d : java.beans.Introspector.getBeanInfo(TransplantHandler.class)
+                .getPropertyDescriptors()) {
+            properties.put(d.getName(), d);
+        }
+        try {
+            properties.get("enabled").getWriteMethod().invoke(filter, "true");
+            assertTrue(Transplant.global().isEnabled());
+            properties.get("sweepMillis").getWriteMethod().invoke(filter, "250");
+            assertEquals(next, ((TransplantHandler) filter).getNext());
+            Object wrapper = TransplantHandlerWrapper.class.getConstructor().newInstance();
+            assertTrue(((TransplantHandlerWrapper) wrapper).wrap(next) instanceof TransplantHandler);
+        } finally {
+            Transplant.global().setEnabled(false);
+            Transplant.global().setSweepInterval(TransplantOptions.DEFAULT_SWEEP_MILLIS);
+        }
+    }
+
+    @Test
     void metricsAreExposedAsAnMXBean() throws Exception {
         try (TestServer server = TestServer.epoll(2); HttpConn c = new HttpConn(server.port, "jmx")) {
             String from = c.get("/who", 1).thread();
