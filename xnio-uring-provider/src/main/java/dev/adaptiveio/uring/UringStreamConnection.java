@@ -58,7 +58,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     // ---- outbound: guarded by out
     private final SendQueue out = new SendQueue();
     private IOException writeFailure;
-    /** A write shutdown waits for the queue to drain (I/O thread). */
+    /** A write shutdown waits for the queue to drain; guarded by out. */
     private boolean shutdownAfterDrain;
 
     // ---- scheduling
@@ -322,6 +322,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
 
     private void sendCompleted(int result) {
         boolean finishLinger;
+        boolean finishShutdown;
         synchronized (out) {
             if (result >= 0) {
                 out.completed(result);
@@ -341,13 +342,16 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
                 }
             }
             finishLinger = lingering && (out.isEmpty() || writeFailure != null);
+            finishShutdown = !finishLinger && shutdownAfterDrain && !releasing && out.isEmpty();
+            if (finishShutdown) {
+                shutdownAfterDrain = false;
+            }
         }
         writeReady = true;
         readinessChanged();
         if (finishLinger) {
             endLinger();
-        } else if (shutdownAfterDrain && !releasing && !hasPendingOutput()) {
-            shutdownAfterDrain = false;
+        } else if (finishShutdown) {
             try {
                 flush();
             } catch (IOException e) {
