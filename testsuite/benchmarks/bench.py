@@ -300,6 +300,12 @@ http {{
         return [self.proc.pid] + sorted(children)
 
 
+def exit_reason(proc, logfile):
+    text = Path(logfile).read_text(errors="replace")
+    m = re.search(r"^(?:START-FAILED|PROVIDER-\w+|Exception in thread).*$", text, re.M)
+    return f"server exited with {proc.returncode}: " + (m.group(0) if m else text[-300:].strip())
+
+
 def free_port(start):
     """First port from `start` where it and the next one (nginx's h2c port) are free on 127.0.0.1."""
     for port in range(start, start + 200, 2):
@@ -318,7 +324,7 @@ def wait_for_line(marker, proc, logfile, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise Unavailable(f"server exited with {proc.returncode}: " + Path(logfile).read_text()[-400:].strip())
+            raise Unavailable(exit_reason(proc, logfile))
         if re.search(rf"^{marker}", Path(logfile).read_text(), re.M):
             return
         time.sleep(0.05)
@@ -329,7 +335,7 @@ def wait_for_port(port, proc, logfile, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise Unavailable(f"server exited with {proc.returncode}: " + Path(logfile).read_text()[-400:].strip())
+            raise Unavailable(exit_reason(proc, logfile))
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -552,6 +558,8 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
         if not server.alive():
             raise RuntimeError("server died during the measured run")
         rps = result["requests"] / result["seconds"] if result["seconds"] else 0
+        if not result["requests"]:
+            result.update(p50_ms=None, p99_ms=None, p999_ms=None)
         cpu_us = (t1 - t0) * 1e6 / CLK_TCK
         row.update(requests=result["requests"], seconds=round(result["seconds"], 3), rps=round(rps, 1),
                    p50_ms=fmt(result["p50_ms"]), p99_ms=fmt(result["p99_ms"]), p999_ms=fmt(result["p999_ms"]),

@@ -35,7 +35,18 @@ public final class NettyBenchServer {
     private NettyBenchServer() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable failure) {
+            // A failed start must end the process: the I/O threads would otherwise keep the JVM alive.
+            System.err.println("START-FAILED " + failure);
+            failure.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("usage: NettyBenchServer <port> --transport epoll|io_uring [--static-dir DIR] [--io-threads N]");
             System.exit(2);

@@ -38,7 +38,18 @@ public final class UndertowBenchServer {
     private UndertowBenchServer() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable failure) {
+            // A failed start must end the process: the I/O threads would otherwise keep the JVM alive.
+            System.err.println("START-FAILED " + failure);
+            failure.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("usage: UndertowBenchServer <port> [--static-dir DIR] [--buffer-pipelined] [--io-threads N]");
             System.exit(2);
