@@ -51,6 +51,15 @@ public final class Destination {
         return engine;
     }
 
+    /** The threads of {@code worker} this destination accepts (an engine's threads start lazily: maybe none). */
+    java.util.List<NativeIoThread> threadsOf(dev.adaptiveio.core.worker.NativeXnioWorker worker) {
+        if (threads != null) {
+            return threads.stream().filter(t -> t.getWorker() == worker).collect(Collectors.toList());
+        }
+        NativeIoThread[] all = worker.ioThreads(engine);
+        return all == null ? java.util.List.of() : Arrays.asList(all);
+    }
+
     public boolean accepts(NativeIoThread thread) {
         return threads == null ? engine.equals(thread.engineName()) : threads.contains(thread);
     }

@@ -642,35 +642,40 @@ public final class Transplant implements Closeable {
     }
 
     /**
-     * Threads the connection can be handed over to: its own worker's, when its server can take
-     * it back (or its open listener is known), and the extra target workers' when its open
-     * listener is known.
+     * Threads the connection can be handed over to: its own worker's threads of an engine its
+     * server accepts on now (redelivery goes through the server's acceptor on the target
+     * thread; an adaptive listener accepts on one engine at a time), any of its own worker's
+     * threads when its open listener is known, and the extra target workers' threads then too.
      */
     private List<NativeIoThread> candidates(TrackedConnection t, Destination destination) {
         NativeStreamConnection c = t.connection;
         NativeIoThread here = c.nativeIoThread();
         List<NativeIoThread> list = new ArrayList<>(4);
         NativeXnioWorker own = here.getWorker();
-        if (serverOf(c) != null || t.openListener != null) {
-            addThreads(list, own.ioThreads(), here, destination);
+        NativeTcpServer server = serverOf(c);
+        for (NativeIoThread thread : destination.threadsOf(own)) {
+            if (thread != here && !thread.isShutdownRequested()
+                    && (t.openListener != null || (server != null && acceptsOn(server, thread)))) {
+                list.add(thread);
+            }
         }
         if (t.openListener != null) {
             for (NativeXnioWorker w : targetWorkers) {
                 if (w != own && !w.isShutdown()) {
-                    addThreads(list, w.ioThreads(), here, destination);
+                    for (NativeIoThread thread : destination.threadsOf(w)) {
+                        if (thread != here && !thread.isShutdownRequested()) {
+                            list.add(thread);
+                        }
+                    }
                 }
             }
         }
         return list;
     }
 
-    private static void addThreads(List<NativeIoThread> list, NativeIoThread[] threads, NativeIoThread here,
-                                   Destination destination) {
-        for (NativeIoThread thread : threads) {
-            if (thread != here && destination.accepts(thread) && !thread.isShutdownRequested()) {
-                list.add(thread);
-            }
-        }
+    private static boolean acceptsOn(NativeTcpServer server, NativeIoThread thread) {
+        String engine = server.acceptingEngine();
+        return engine == null || engine.equals(thread.engineName());
     }
 
     /** The server that can take the connection back through its accept listener, if any. */
@@ -687,7 +692,8 @@ public final class Transplant implements Closeable {
 
     private static void deliver(TrackedConnection t, NativeStreamConnection adopted, NativeIoThread target) {
         NativeTcpServer server = serverOf(t.connection);
-        if (server != null && target.getWorker() == t.connection.nativeIoThread().getWorker()) {
+        if (server != null && target.getWorker() == t.connection.nativeIoThread().getWorker()
+                && acceptsOn(server, target)) {
             server.redeliver(adopted);
         } else if (t.openListener != null) {
             t.openListener.handleEvent(adopted);

@@ -1,0 +1,140 @@
+package dev.adaptiveio.transplant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.adaptiveio.adaptive.AdaptiveListener;
+import dev.adaptiveio.adaptive.AdaptiveXnioWorker;
+import dev.adaptiveio.adaptive.control.AdaptiveOptions;
+import dev.adaptiveio.adaptive.control.Engine;
+import dev.adaptiveio.core.loop.NativeIoThread;
+import dev.adaptiveio.core.natives.uring.IoUringSupport;
+import io.undertow.Undertow;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Xnio;
+
+/**
+ * On the adaptive provider (one worker with both engines' threads, one listening socket with
+ * both engines' acceptors), wired as the controller does: a switch of the listener marks its
+ * connections for the new engine. Idle keep-alive connections accepted on epoll are served by
+ * io_uring threads after a switch to io_uring, and by epoll again after the switch back.
+ */
+class AdaptiveTransplantTest {
+
+    private AdaptiveXnioWorker worker;
+    private Undertow undertow;
+    private Transplant transplant;
+    private AdaptiveListener listener;
+    private int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(IoUringSupport.viability().isViable(), IoUringSupport.viability()::summary);
+        Xnio xnio = Xnio.getInstance("adaptive", getClass().getClassLoader());
+        assertEquals("adaptive", xnio.getName());
+        worker = (AdaptiveXnioWorker) xnio.createWorker(OptionMap.builder()
+                .set(Options.WORKER_IO_THREADS, 1)
+                .set(AdaptiveOptions.START, "epoll")
+                .set(AdaptiveOptions.TRANSPLANT, true)
+                .getMap());
+        transplant = new Transplant("adaptive-test-" + System.nanoTime(), false);
+        undertow = Undertow.builder().setWorker(worker).addHttpListener(0, "127.0.0.1")
+                .setHandler(transplant.wrapHandler(this::answer)).build();
+        try {
+            undertow.start();
+        } catch (LinkageError e) {
+            // Only when building this module alone against sibling jars in ~/.m2 that were built
+            // against different core versions; a reactor build never gets here.
+            undertow = null;
+            assumeTrue(false, "adaptive-selector in the local repository does not link with xnio-native-core: " + e);
+        }
+        port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+
+        // The wiring the adaptive provider (or the subsystem) does when TRANSPLANT is on.
+        transplant.configure(OptionMap.create(AdaptiveOptions.TRANSPLANT, true));
+        worker.publishTransplantCounts(transplant.metrics()::movedByDirection);
+        listener = worker.listeners().get(0);
+        listener.control().freeze(); // no automatic switch during the test: only ours
+        listener.onSwitch((from, to) -> transplant.markForMigration(listener.server(), to.providerName()));
+    }
+
+    private void answer(HttpServerExchange exchange) {
+        NativeIoThread io = (NativeIoThread) exchange.getIoThread();
+        exchange.getResponseHeaders().put(TestServer.IO_THREAD, io.getName());
+        exchange.getResponseHeaders().put(TestServer.IO_ENGINE, io.engineName());
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
+        exchange.getResponseSender().send(io.getName() + " " + exchange.getRequestHeaders().getFirst("X-Seq"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (undertow != null) {
+            undertow.stop();
+        }
+        if (worker != null) {
+            worker.shutdown();
+            assertTrue(worker.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        if (transplant != null) {
+            transplant.close();
+        }
+    }
+
+    @Test
+    void aSwitchMovesIdleKeepAliveConnectionsToTheNewEngineAndBack() throws Exception {
+        int fds = TestServer.openFds();
+        List<HttpConn> conns = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                HttpConn c = new HttpConn(port, "a" + i);
+                conns.add(c);
+                assertEquals("epoll", c.get("/", 1).header("X-IO-Engine"));
+            }
+            listener.control().forceSwitch(Engine.IO_URING);
+            TestServer.await("moved to io_uring", () -> transplant.metrics().moved("epoll", "io_uring") == 8);
+            for (HttpConn c : conns) {
+                HttpConn.Response r = c.get("/", 2);
+                assertEquals("io_uring", r.header("X-IO-Engine"), c.id + " served by io_uring after the switch");
+                assertTrue(r.body().endsWith(" 2"), r.body());
+            }
+            // A new connection goes to io_uring by routing alone.
+            try (HttpConn fresh = new HttpConn(port, "fresh")) {
+                assertEquals("io_uring", fresh.get("/", 1).header("X-IO-Engine"));
+            }
+            java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            javax.management.ObjectName bean = new javax.management.ObjectName(
+                    "dev.adaptiveio:type=AdaptiveWorker,name=" + javax.management.ObjectName.quote(worker.getName()));
+            if (java.lang.management.ManagementFactory.getPlatformMBeanServer().isRegistered(bean)) {
+                assertEquals(8L, java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                        .getAttribute(bean, "Transplants"), "the worker MXBean shows the moves");
+            }
+
+            listener.control().forceSwitch(Engine.EPOLL);
+            TestServer.await("moved back to epoll", () -> transplant.metrics().moved("io_uring", "epoll") == 8);
+            for (HttpConn c : conns) {
+                HttpConn.Response r = c.get("/", 3);
+                assertEquals("epoll", r.header("X-IO-Engine"), c.id + " served by epoll after the switch back");
+                assertTrue(r.body().endsWith(" 3"), r.body());
+            }
+            assertEquals(0, transplant.metrics().lostTotal());
+            assertEquals(0, transplant.metrics().refusedTotal(), transplant.toString());
+        } finally {
+            for (HttpConn c : conns) {
+                c.close();
+            }
+        }
+        TestServer.assertFdsBackTo(fds);
+    }
+}
