@@ -59,6 +59,40 @@ class TransplantEpollTest {
     }
 
     @Test
+    void requestSentWhileTheFdIsBetweenThreadsIsServed() throws Exception {
+        server = TestServer.epoll(2);
+        java.util.concurrent.CountDownLatch targetBusy = new java.util.concurrent.CountDownLatch(1);
+        // Hold the target thread for a while before it can adopt: the next request reaches the
+        // socket while no engine polls it.
+        server.transplant.setTargetSelector((connection, engine, candidates) -> {
+            NativeIoThread target = candidates.get(0);
+            target.execute(() -> {
+                targetBusy.countDown();
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            return target;
+        });
+        try (HttpConn c = new HttpConn(server.port, "d")) {
+            NativeIoThread from = server.threadNamed(c.get("/who", 1).thread());
+            int to = from == server.thread(0) ? 1 : 0;
+            c.get("/move?to=" + to, 2);
+            assertTrue(targetBusy.await(10, TimeUnit.SECONDS));
+            c.send(HttpConn.request("/who", "d", 3));
+            HttpConn.Response r = c.read();
+            assertEquals(server.thread(to).getName(), r.thread(), "answered by the target thread");
+            assertTrue(r.body().endsWith(" 3 3"), r.body());
+            assertEquals(MoveOutcome.Status.MOVED,
+                    server.outcomes.get("d").toCompletableFuture().get(10, TimeUnit.SECONDS).status());
+            assertTrue(server.transplant.metrics().latencyMaxMicros() >= 250_000,
+                    "the move waited for the busy target: " + server.transplant.metrics());
+        }
+    }
+
+    @Test
     void pipelinedRequestTravelsWithTheMove() throws Exception {
         server = TestServer.epoll(2);
         try (HttpConn c = new HttpConn(server.port, "p")) {
