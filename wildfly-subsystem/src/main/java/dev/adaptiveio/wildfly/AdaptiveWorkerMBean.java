@@ -24,26 +24,36 @@ import org.xnio.XnioWorker;
 import dev.adaptiveio.wildfly.logging.AdaptiveIoLogger;
 
 /**
- * The subsystem's side of the adaptive provider's JMX contract (adaptive-selector's {@code AdaptiveListenerMXBean}):
- * one MXBean per adaptive listener in the platform MBeanServer,
+ * The subsystem's side of the adaptive provider's JMX contract (adaptive-selector), two kinds of MXBean in the platform
+ * MBeanServer:
  * <pre>
- *   dev.adaptiveio:type=Listener,worker=&lt;worker&gt;,listener=&lt;host:port&gt;   (values quoted where JMX needs it)
- *   attributes  ActiveEngine, StartEngine, StartReason, IoUringTier (String), EpollAccepts, IoUringAccepts,
- *               EpollConnections, IoUringConnections, Switches, RejectedSwitches (long),
- *               SwitchesByReason, RejectedSwitchesByReason (Map&lt;String,Long&gt;), Frozen (boolean), FreezeCount (int);
- *               Transplants (long) and TransplantsByReason (Map) once transplant ships
- *   operations  forceSwitch(String engine), freeze(), unfreeze()
+ *   dev.adaptiveio:type=AdaptiveWorker,name=&lt;worker&gt;                    one per adaptive worker (AdaptiveWorkerMXBean)
+ *     ActiveEngine ("mixed" if listeners differ), IoUringTier, EpollConnections, IoUringConnections, Switches,
+ *     SwitchesByReason, Transplants, TransplantsByReason, Frozen; forceSwitch(String), freeze(), unfreeze()
+ *   dev.adaptiveio:type=Listener,worker=&lt;worker&gt;,listener=&lt;host:port&gt;   one per adaptive listener (AdaptiveListenerMXBean)
+ *     the same per listener, plus EpollAccepts, IoUringAccepts, RejectedSwitches, RejectedSwitchesByReason, ...
  * </pre>
- * A worker's metric aggregates its listeners (sums, merged reason maps; strings that differ are listed); a worker's
- * operation applies to each of its listeners. The subsystem talks to the beans by name through JMX only, so neither
- * module depends on the other's classes.
+ * (names quoted with {@link ObjectName#quote} only where JMX needs it). A worker metric reads the worker MXBean and,
+ * for attributes it does not have, adds up the worker's listener MXBeans (sums, merged reason maps, booleans or-ed,
+ * differing strings listed). A worker operation goes to the worker MXBean, or to each listener MXBean without one.
+ * The subsystem talks to the beans by name through JMX only, so neither module depends on the other's classes.
  */
 public final class AdaptiveWorkerMBean {
 
     public static final String DOMAIN = "dev.adaptiveio";
     public static final String TYPE = "Listener";
+    public static final String WORKER_TYPE = "AdaptiveWorker";
 
     private AdaptiveWorkerMBean() {
+    }
+
+    /** The worker-level MXBean of an adaptive worker. */
+    public static ObjectName worker(String workerName) {
+        try {
+            return new ObjectName(DOMAIN + ":type=" + WORKER_TYPE + ",name=" + value(workerName));
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     /** Pattern matching the MXBeans of all listeners of a worker. */
@@ -92,6 +102,13 @@ public final class AdaptiveWorkerMBean {
     }
 
     static ModelNode readAttribute(String workerName, String attribute) throws OperationFailedException {
+        try {
+            return toModelNode(server().getAttribute(worker(workerName), attribute));
+        } catch (InstanceNotFoundException | AttributeNotFoundException e) {
+            // No worker MXBean, or one without this attribute: add up the listeners.
+        } catch (JMException | JMRuntimeException e) {
+            throw AdaptiveIoLogger.ROOT_LOGGER.adaptiveOperationFailed("read " + attribute, workerName, reason(e));
+        }
         List<ModelNode> values = new ArrayList<>();
         for (ObjectName name : listenerBeans(workerName)) {
             try {
@@ -167,10 +184,22 @@ public final class AdaptiveWorkerMBean {
             throw AdaptiveIoLogger.ROOT_LOGGER.notAdaptive(managementOperation, workerName, engine);
         }
         List<ObjectName> names = listenerBeans(workerName);
-        if (names.isEmpty()) {
-            throw AdaptiveIoLogger.ROOT_LOGGER.noAdaptiveListener(managementOperation, workerName, listenersOf(workerName).toString());
-        }
         ModelNode applied = new ModelNode().setEmptyList();
+        for (ObjectName name : names) {
+            applied.add(listenerName(name));
+        }
+        try {
+            server().invoke(worker(workerName), mbeanOperation, args, signature);
+            return applied;
+        } catch (InstanceNotFoundException e) {
+            // No worker MXBean: go to the listeners one by one.
+        } catch (JMException | JMRuntimeException e) {
+            throw AdaptiveIoLogger.ROOT_LOGGER.adaptiveOperationFailed(managementOperation, workerName, reason(e));
+        }
+        if (names.isEmpty()) {
+            throw AdaptiveIoLogger.ROOT_LOGGER.noAdaptiveListener(managementOperation, workerName, worker(workerName) + " or " + listenersOf(workerName));
+        }
+        applied = new ModelNode().setEmptyList();
         for (ObjectName name : names) {
             try {
                 server().invoke(name, mbeanOperation, args, signature);

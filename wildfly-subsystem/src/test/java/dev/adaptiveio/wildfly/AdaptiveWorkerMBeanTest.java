@@ -96,6 +96,38 @@ class AdaptiveWorkerMBeanTest {
         }
     }
 
+    /** The provider's worker-level contract (adaptive-selector's AdaptiveWorkerMXBean). */
+    public interface WorkerContractMXBean {
+        String getActiveEngine();
+        long getEpollConnections();
+        long getIoUringConnections();
+        long getSwitches();
+        Map<String, Long> getSwitchesByReason();
+        long getTransplants();
+        Map<String, Long> getTransplantsByReason();
+        String getIoUringTier();
+        boolean isFrozen();
+        void forceSwitch(String engine);
+        void freeze();
+        void unfreeze();
+    }
+
+    public static final class WorkerBean implements WorkerContractMXBean {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        public String getActiveEngine() { return "mixed"; }
+        public long getEpollConnections() { return 99; }
+        public long getIoUringConnections() { return 1; }
+        public long getSwitches() { return 7; }
+        public Map<String, Long> getSwitchesByReason() { return Map.of("LOAD_UP", 7L); }
+        public long getTransplants() { return 5; }
+        public Map<String, Long> getTransplantsByReason() { return Map.of("MOVED", 5L); }
+        public String getIoUringTier() { return "FULL"; }
+        public boolean isFrozen() { return false; }
+        public void forceSwitch(String engine) { this.calls.add("forceSwitch:" + engine); }
+        public void freeze() { this.calls.add("freeze"); }
+        public void unfreeze() { this.calls.add("unfreeze"); }
+    }
+
     private static final String WORKER = "mbean-test";
     private final Listener http = new Listener(WORKER, "127.0.0.1:8080", "io_uring", 3, 40);
     private final Listener admin = new Listener(WORKER, "127.0.0.1:9990", "epoll", 5, 0);
@@ -194,6 +226,27 @@ class AdaptiveWorkerMBeanTest {
         assertEquals(List.of("forceSwitch:epoll", "freeze", "unfreeze"), this.http.calls);
         assertEquals(List.of("forceSwitch:epoll", "freeze", "unfreeze"), this.admin.calls);
         assertTrue(this.elsewhere.calls.isEmpty(), "another worker's listener is not touched");
+    }
+
+    @Test
+    void workerMXBeanComesFirstAndListenersFillTheRest() throws Exception {
+        WorkerBean bean = new WorkerBean();
+        ObjectName name = AdaptiveWorkerMBean.worker(WORKER);
+        assertEquals(new ObjectName("dev.adaptiveio:type=AdaptiveWorker,name=" + WORKER), name);
+        ManagementFactory.getPlatformMBeanServer().registerMBean(bean, name);
+        this.registered.add(name);
+
+        assertEquals("mixed", WorkerMetric.ACTIVE_ENGINE.execute(this.worker).asString());
+        assertEquals(99L, WorkerMetric.EPOLL_CONNECTIONS.execute(this.worker).asLong());
+        assertEquals(7L, WorkerMetric.SWITCHES_BY_REASON.execute(this.worker).get("LOAD_UP").asLong());
+        assertEquals(5L, WorkerMetric.TRANSPLANTS.execute(this.worker).asLong());
+        assertEquals(20L, WorkerMetric.EPOLL_ACCEPTS.execute(this.worker).asLong(), "not on the worker bean: summed over listeners");
+        assertEquals(2L, WorkerMetric.REJECTED_SWITCHES.execute(this.worker).asLong());
+
+        ModelNode switched = AdaptiveWorkerMBean.invoke(WORKER, "adaptive", "force-switch", "forceSwitch", new Object[] { "io_uring" }, new String[] { String.class.getName() });
+        assertEquals(List.of("127.0.0.1:8080", "127.0.0.1:9990"), switched.asList().stream().map(ModelNode::asString).toList());
+        assertEquals(List.of("forceSwitch:io_uring"), bean.calls);
+        assertTrue(this.http.calls.isEmpty() && this.admin.calls.isEmpty(), "the worker bean fans out itself");
     }
 
     @Test
