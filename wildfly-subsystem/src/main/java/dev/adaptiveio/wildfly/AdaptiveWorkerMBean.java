@@ -35,7 +35,7 @@ import dev.adaptiveio.wildfly.logging.AdaptiveIoLogger;
  * </pre>
  * (names quoted with {@link ObjectName#quote} only where JMX needs it). A worker metric reads the worker MXBean and,
  * for attributes it does not have, adds up the worker's listener MXBeans (sums, merged reason maps, booleans or-ed,
- * differing strings listed). A worker operation goes to the worker MXBean, or to each listener MXBean without one.
+ * differing strings "mixed"). A worker operation goes to the worker MXBean, or to each listener MXBean without one.
  * The subsystem talks to the beans by name through JMX only, so neither module depends on the other's classes.
  */
 public final class AdaptiveWorkerMBean {
@@ -166,7 +166,8 @@ public final class AdaptiveWorkerMBean {
             }
         }
         if (!strings.isEmpty()) {
-            result.set(String.join(",", strings));
+            // Same word as the provider's worker MXBean when its listeners disagree.
+            result.set((strings.size() == 1) ? strings.iterator().next() : "mixed");
         }
         return result;
     }

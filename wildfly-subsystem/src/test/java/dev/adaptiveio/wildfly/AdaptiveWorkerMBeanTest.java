@@ -167,7 +167,7 @@ class AdaptiveWorkerMBeanTest {
 
     @Test
     void adaptiveMetricsAggregateTheWorkersListeners() throws Exception {
-        assertEquals("epoll,io_uring", WorkerMetric.ACTIVE_ENGINE.execute(this.worker).asString(), "listeners differ: both listed");
+        assertEquals("mixed", WorkerMetric.ACTIVE_ENGINE.execute(this.worker).asString(), "listeners differ");
         assertEquals("FULL", WorkerMetric.IO_URING_TIER.execute(this.worker).asString());
         assertEquals(8L, WorkerMetric.EPOLL_CONNECTIONS.execute(this.worker).asLong(), "3 + 5, not the other worker's 100");
         assertEquals(40L, WorkerMetric.IO_URING_CONNECTIONS.execute(this.worker).asLong());
