@@ -46,11 +46,20 @@ final class EpollConnector implements EpollListener {
     }
 
     IoFuture<StreamConnection> start() {
+        if (thread.getWorker().isShutdown()) {
+            // As NIO: a shut-down worker fails the future instead of throwing.
+            return new org.xnio.FailedIoFuture<>(new org.xnio.ClosedWorkerException(
+                    "Worker " + thread.getWorker().getName() + " is shut down"));
+        }
         result.addCancelHandler(() -> {
             thread.runOnThread(this::cancel);
             return null;
         });
-        thread.runOnThread(this::connect);
+        try {
+            thread.runOnThread(this::connect);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.setException(new org.xnio.ClosedWorkerException(e.getMessage()));
+        }
         return result.getIoFuture();
     }
 
