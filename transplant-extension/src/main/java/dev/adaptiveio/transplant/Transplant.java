@@ -862,6 +862,25 @@ public final class Transplant implements Closeable {
         }
 
         @Override
+        public String markAllForThreads(String threadNames) {
+            List<NativeIoThread> found = new ArrayList<>();
+            for (String wanted : threadNames.split(",")) {
+                String name = wanted.trim();
+                for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                    if (thread instanceof NativeIoThread && thread.isAlive()
+                            && (thread.getName().equals(name) || thread.getName().endsWith(" " + name))) {
+                        found.add((NativeIoThread) thread);
+                    }
+                }
+            }
+            if (found.isEmpty()) {
+                throw new IllegalArgumentException("No adaptive-io I/O thread named " + threadNames);
+            }
+            markForMigration(null, Destination.threads(found));
+            return found.toString();
+        }
+
+        @Override
         public void clearMarks() {
             Transplant.this.clearMarks();
         }

@@ -43,6 +43,13 @@ public interface TransplantMXBean {
     /** Marks every listener's connections for migration to {@code engine}. */
     void markAllForMigration(String engine);
 
+    /**
+     * Marks every listener's connections for migration to the I/O threads named (comma
+     * separated, e.g. {@code "default I/O-2"} as thread names end): moves between threads of one
+     * engine, e.g. to drain a thread. Returns the threads found.
+     */
+    String markAllForThreads(String threadNames);
+
     /** Removes every mark. */
     void clearMarks();
 
