@@ -35,6 +35,16 @@ import org.xnio.channels.AcceptingChannel;
 public final class AdaptiveXnioWorker extends NativeXnioWorker {
 
     private static final Logger LOG = Logger.getLogger(AdaptiveXnioWorker.class);
+    private static final List<AdaptiveListenerExtension> EXTENSIONS = loadExtensions();
+
+    private static List<AdaptiveListenerExtension> loadExtensions() {
+        List<AdaptiveListenerExtension> found = new java.util.ArrayList<>();
+        for (AdaptiveListenerExtension e : java.util.ServiceLoader.load(AdaptiveListenerExtension.class,
+                AdaptiveXnioWorker.class.getClassLoader())) {
+            found.add(e);
+        }
+        return List.copyOf(found);
+    }
 
     private final OptionMap options;
     private final IoUringAvailability ioUring;
@@ -100,6 +110,13 @@ public final class AdaptiveXnioWorker extends NativeXnioWorker {
             server.addAcceptors(ioThreads(engine().name()), t -> engine().newAcceptor(server, t));
             AdaptiveListener listener = new AdaptiveListener(this, server, settings, start);
             listeners.add(listener);
+            for (AdaptiveListenerExtension extension : EXTENSIONS) {
+                try {
+                    extension.listenerCreated(listener);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "Listener extension %s failed on %s", extension, listener.name());
+                }
+            }
             server.onClose(() -> listeners.remove(listener));
             return server;
         } catch (IOException | RuntimeException e) {
