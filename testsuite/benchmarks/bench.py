@@ -598,6 +598,13 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
         log(f"  {server.name} {wname}: {row['note']}")
     finally:
         server.stop()
+    linkage = re.search(r"java\.lang\.(?:NoSuchMethodError|NoSuchFieldError|NoClassDefFoundError|AbstractMethodError|"
+                        r"IncompatibleClassChangeError|LinkageError)[^\n]*",
+                        Path(cell_dir / "server.log").read_text(errors="replace"))
+    if linkage:
+        # A build problem, not a performance figure: skip the server rather than report zeros.
+        raise Unavailable("its jars do not link with each other (reinstall the modules together, e.g. "
+                          f"run.sh --install): {linkage.group(0)[:200]}")
     errors = server_errors(cell_dir / "server.log")
     if errors:
         row["note"] = (row["note"] + "; " if row["note"] else "") + errors
