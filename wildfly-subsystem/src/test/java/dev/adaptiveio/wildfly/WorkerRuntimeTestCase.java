@@ -19,10 +19,10 @@ import org.junit.Test;
 import org.xnio.Xnio;
 
 /**
- * Workers with their services running (normal-mode controller): a worker whose engine cannot load fails its add
- * operation with the engine's name; on the epoll and io_uring providers (when their jars are on the test class path
- * and the kernel allows) the worker starts, its metrics name the engine that really runs, and adaptive-only
- * operations are refused.
+ * Workers with their services running (normal-mode controller), on the real providers (when their jars are on the
+ * test class path and the kernel allows): the worker starts, its metrics name the engine that really runs,
+ * adaptive-only operations are refused elsewhere and reach the adaptive worker's MXBean on the adaptive engine.
+ * (A worker whose engine cannot load is covered by WorkerFactoryTest, which controls the providers it sees.)
  */
 public class WorkerRuntimeTestCase extends AbstractSubsystemTest {
 
@@ -59,15 +59,45 @@ public class WorkerRuntimeTestCase extends AbstractSubsystemTest {
         return result.get(ModelDescriptionConstants.RESULT);
     }
 
-    /** The adaptive provider is not on this module's test class path: the add must fail, naming the engine, and roll back. */
+    /** The adaptive worker starts, publishes its MXBean, and takes the runtime operations. */
     @Test
-    public void engineThatCannotLoadFailsTheAdd() {
-        Assume.assumeFalse("an adaptive provider is on the test class path", available("adaptive"));
-        ModelNode result = this.execute(add("adapt", "engine", "adaptive", "io-threads", "1"));
-        assertFalse(result.toString(), succeeded(result));
-        String failure = result.get(ModelDescriptionConstants.FAILURE_DESCRIPTION).asString();
-        assertTrue(failure, failure.contains("ADIOWF0005") && failure.contains("'adaptive'"));
-        assertFalse(this.services.readWholeModel().get("subsystem", "adaptive-io", "worker").has("adapt"));
+    public void adaptiveWorkerRunsAndTakesOperations() throws InterruptedException {
+        Assume.assumeTrue("adaptive provider not on the test class path (-DskipProviders) or not usable here", available("adaptive"));
+        ModelNode result = this.execute(add("adapt", "engine", "adaptive", "io-threads", "1", "task-core-threads", "1", "task-max-threads", "3",
+                "workload-hint", "LOW_CONCURRENCY", "up-threshold", "30", "down-threshold", "10"));
+        assertTrue(result.toString(), succeeded(result));
+        try {
+            assertEquals("adaptive", this.read("adapt", "running-engine").asString());
+            assertTrue("the worker MXBean is read", this.read("adapt", "io-uring-tier").isDefined());
+            assertEquals(0L, this.read("adapt", "epoll-connections").asLong());
+            assertFalse(this.read("adapt", "frozen").asBoolean());
+
+            ModelNode forceSwitch = Util.createEmptyOperation("force-switch", worker("adapt"));
+            forceSwitch.get("to").set("epoll");
+            ModelNode switched = this.execute(forceSwitch);
+            assertTrue(switched.toString(), succeeded(switched));
+            assertEquals("no listener on the worker yet", 0, switched.get(ModelDescriptionConstants.RESULT).asList().size());
+            ModelNode bad = Util.createEmptyOperation("force-switch", worker("adapt"));
+            bad.get("to").set("nio");
+            ModelNode refused = this.execute(bad);
+            assertFalse(refused.toString(), succeeded(refused));
+            assertTrue(refused.toString(), refused.get(ModelDescriptionConstants.FAILURE_DESCRIPTION).asString().contains("nio"));
+            for (String operation : new String[] { "freeze", "unfreeze" }) {
+                ModelNode done = this.execute(Util.createEmptyOperation(operation, worker("adapt")));
+                assertTrue(done.toString(), succeeded(done));
+            }
+        } finally {
+            this.execute(Util.createRemoveOperation(worker("adapt")));
+        }
+        // The provider unregisters its MXBean when the worker's task pool has terminated, just after stop returns.
+        boolean registered = true;
+        for (int i = 0; i < 50 && registered; i++) {
+            registered = java.lang.management.ManagementFactory.getPlatformMBeanServer().isRegistered(AdaptiveWorkerMBean.worker("adapt"));
+            if (registered) {
+                Thread.sleep(100);
+            }
+        }
+        assertFalse("worker MXBean unregistered within 5 s of the worker's removal", registered);
     }
 
     @Test
