@@ -43,7 +43,9 @@ CONTENDED = 0.05
 # Per-request counts of these go into the syscall_mix column (perf tracepoints, same window).
 MIX_SYSCALLS = ["read", "readv", "recvfrom", "recvmsg", "write", "writev", "sendto", "sendmsg", "sendfile64",
                 "splice", "pread64", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "io_uring_enter",
-                "accept", "accept4", "close", "shutdown", "futex", "statx", "openat", "setsockopt", "getsockopt"]  # share of the server's CPU used by anything else before a cell is flagged  # nested: 16 -> 64 -> 256 -> 1024 -> 256 -> 64 -> 16
+                "accept", "accept4", "close", "shutdown", "futex", "statx", "openat", "setsockopt", "getsockopt",
+                # JVM housekeeping (JIT code installation, thread churn, GC), to tell it apart from I/O
+                "mprotect", "mmap", "munmap", "madvise", "gettid", "sysinfo", "sched_yield", "clock_nanosleep"]  # share of the server's CPU used by anything else before a cell is flagged  # nested: 16 -> 64 -> 256 -> 1024 -> 256 -> 64 -> 16
 
 UNDERTOW_PROVIDERS = ["nio", "epoll", "io_uring", "adaptive", "adaptive+transplant"]
 PEERS = ["netty-epoll", "netty-io_uring", "nginx"]
@@ -581,7 +583,9 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
             if syscalls is not None and counted["requests"]:
                 row["syscalls_per_req"] = round(syscalls / counted["requests"], 4)
                 top = sorted(mix.items(), key=lambda kv: -kv[1])[:8]
-                row["syscall_mix"] = " ".join(f"{name}={count / counted['requests']:.3g}" for name, count in top)
+                other = syscalls - sum(count for _, count in top)
+                row["syscall_mix"] = " ".join(f"{name}={count / counted['requests']:.3g}"
+                                              for name, count in top + [("other", other)])
             elif syscalls is None:
                 row["note"] = "syscall count failed"
             else:
