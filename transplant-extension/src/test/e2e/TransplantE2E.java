@@ -22,7 +22,10 @@ import com.sun.tools.attach.VirtualMachine;
  * server JVM (through the JDK's local management agent) to move them between the worker's two
  * I/O threads. Every connection must keep answering, every move must be counted, none lost.
  *
- *   java TransplantE2E.java SERVER_PID HTTP_PORT WORKER_NAME
+ *   java TransplantE2E.java SERVER_PID HTTP_PORT WORKER_NAME [PATH]
+ *
+ * PATH (default "/", the welcome page, answered on the I/O thread) may be a servlet that reports
+ * the serving I/O thread in X-IO-Thread: then every connection must be served by the marked thread.
  */
 public class TransplantE2E {
 
@@ -30,6 +33,7 @@ public class TransplantE2E {
         String pid = args[0];
         int port = Integer.parseInt(args[1]);
         String worker = args[2];
+        String path = args.length > 3 ? args[3] : "/";
         VirtualMachine vm = VirtualMachine.attach(pid);
         String address = vm.startLocalManagementAgent();
         vm.detach();
@@ -38,11 +42,13 @@ public class TransplantE2E {
             ObjectName bean = new ObjectName("dev.adaptiveio:type=Transplant,name=\"default\"");
             List<Conn> conns = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                Conn c = new Conn(port);
+                Conn c = new Conn(port, path);
                 conns.add(c);
                 c.get();
                 c.get();
             }
+            // The filter (and the MXBean) come to life with the first request.
+            long movedBefore = (Long) mbs.getAttribute(bean, "MovedCount");
             System.out.println("MXBean " + bean + ": Enabled=" + mbs.getAttribute(bean, "Enabled")
                     + " TrackedConnections=" + mbs.getAttribute(bean, "TrackedConnections"));
             check((Boolean) mbs.getAttribute(bean, "Enabled"), "the filter's parameter enabled=true turned it on");
@@ -65,7 +71,11 @@ public class TransplantE2E {
                 System.out.println("marked for " + found + ": MovedCount " + settled
                         + ", by direction " + map(mbs.getAttribute(bean, "MovedByDirection")));
                 for (Conn c : conns) {
-                    c.get();
+                    String served = c.get();
+                    check(served == null || served.endsWith(thread), "served by " + thread + " after the move, not " + served);
+                }
+                if (conns.get(0).lastThread != null) {
+                    System.out.println("  every connection now served by " + worker + " " + thread);
                 }
             }
             long moved = (Long) mbs.getAttribute(bean, "MovedCount");
@@ -74,14 +84,14 @@ public class TransplantE2E {
                     + map(mbs.getAttribute(bean, "RefusedByReason")) + " latency max us="
                     + mbs.getAttribute(bean, "MoveLatencyMaxMicros"));
             // The last two marks move every connection (6 each); the first moves those on I/O-2.
-            check(moved >= 12, "every connection moved by the last two marks (moved " + moved + ")");
+            check(moved - movedBefore >= 12, "every connection moved by the last two marks (moved " + (moved - movedBefore) + ")");
             check(lost == 0, "no connection lost");
             mbs.invoke(bean, "clearMarks", new Object[0], new String[0]);
             for (Conn c : conns) {
                 c.socket.close();
             }
         }
-        System.out.println("PASS: transplant custom filter on WildFly");
+        System.out.println("PASS: transplant custom filter on WildFly (" + path + ")");
     }
 
     /** An MXBean Map attribute (TabularData of key/value rows) as {key=value, ...}. */
@@ -104,14 +114,20 @@ public class TransplantE2E {
         final Socket socket;
         final InputStream in;
 
-        Conn(int port) throws IOException {
+        final String path;
+        String lastThread;
+
+        Conn(int port, String path) throws IOException {
+            this.path = path;
             socket = new Socket("127.0.0.1", port);
             socket.setSoTimeout(10_000);
             in = new BufferedInputStream(socket.getInputStream());
         }
 
-        void get() throws IOException {
-            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        /** One request; returns the X-IO-Thread header, if any. */
+        String get() throws IOException {
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            lastThread = null;
             String status = line();
             check(status != null && status.contains(" 200 "), "200 from the welcome page, got " + status);
             int length = -1;
@@ -123,6 +139,8 @@ public class TransplantE2E {
                     length = Integer.parseInt(h.substring(15).trim());
                 } else if (h.startsWith("transfer-encoding:") && h.contains("chunked")) {
                     chunked = true;
+                } else if (h.startsWith("x-io-thread:")) {
+                    lastThread = l.substring(12).trim();
                 }
             }
             if (chunked) {
@@ -135,6 +153,7 @@ public class TransplantE2E {
             } else {
                 in.readNBytes(Math.max(0, length));
             }
+            return lastThread;
         }
 
         String line() throws IOException {

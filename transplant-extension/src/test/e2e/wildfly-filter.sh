@@ -63,6 +63,15 @@ cat > "$MOD/module.xml" <<XML
 </module>
 XML
 
+step "a servlet that reports its connection's I/O thread (exchanges complete on worker threads there)"
+mkdir -p "$WORK/app/classes/META-INF"
+LAYERS="$JBOSS_HOME/modules/system/layers/base"
+javac -d "$WORK/app/classes" -cp "$(ls "$LAYERS"/jakarta/servlet/api/main/*.jar "$LAYERS"/io/undertow/servlet/main/*.jar "$LAYERS"/io/undertow/core/main/*.jar "$LAYERS"/org/jboss/xnio/main/xnio-api-*.jar | tr '\n' ':')" "$HERE/app/IoServlet.java"
+printf 'Manifest-Version: 1.0\nDependencies: io.undertow.servlet, io.undertow.core, org.jboss.xnio\n' > "$WORK/app/MANIFEST.MF"
+mkdir -p "$WORK/app/war/WEB-INF" && mv "$WORK/app/classes/e2e" "$WORK/app/war/WEB-INF/classes-e2e"
+mkdir -p "$WORK/app/war/WEB-INF/classes" && mv "$WORK/app/war/WEB-INF/classes-e2e" "$WORK/app/war/WEB-INF/classes/e2e"
+(cd "$WORK/app/war" && jar cfm "$JBOSS_HOME/standalone/deployments/io.war" "$WORK/app/MANIFEST.MF" .)
+
 step "configure offline: worker 'native' (epoll, 2 I/O threads) under the http-listener, the transplant custom-filter on the host"
 cat > "$WORK/configure.cli" <<CLI
 embed-server --server-config=standalone.xml --std-out=discard
@@ -98,7 +107,10 @@ step "start the server"
 start_server
 
 step "keep-alive connections moved between the two I/O threads (TransplantE2E.java)"
-java "$HERE/TransplantE2E.java" "$(cat "$WORK/server.pid")" "$HTTP_PORT" native
+java "$HERE/TransplantE2E.java" "$(cat "$WORK/server.pid")" "$HTTP_PORT" native /
+
+step "the same through a servlet: the serving I/O thread follows the marks"
+java "$HERE/TransplantE2E.java" "$(cat "$WORK/server.pid")" "$HTTP_PORT" native /io/io
 
 step "server.log: nothing at ERROR"
 if grep -E ' ERROR ' "$JBOSS_HOME/standalone/log/server.log"; then fail "ERROR in server.log"; fi
