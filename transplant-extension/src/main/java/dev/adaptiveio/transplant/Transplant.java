@@ -278,6 +278,8 @@ public final class Transplant implements Closeable {
      * interval while a mark is active.
      */
     public void sweep() {
+        // Threads of workers that have shut down since: forget them.
+        sweepPending.keySet().removeIf(t -> !t.isAlive());
         Set<NativeIoThread> threads = new LinkedHashSet<>();
         for (TrackedConnection t : tracked.values()) {
             threads.add(t.connection.nativeIoThread());

@@ -112,6 +112,7 @@ class LoadTest {
             }
         }
         TestServer.assertFdsBackTo(fds);
+        TestServer.await("closed connections forgotten", () -> server.transplant.trackedConnections() == 0);
     }
 
     private static boolean allMovedBothWays(ConcurrentHashMap<String, Set<String>> seen) {
