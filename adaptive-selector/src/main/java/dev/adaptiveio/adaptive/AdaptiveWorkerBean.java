@@ -100,7 +100,9 @@ final class AdaptiveWorkerBean implements AdaptiveWorkerMXBean, AutoCloseable {
 
     @Override
     public long getTransplants() {
-        return transplants.get().values().stream().mapToLong(Long::longValue).sum();
+        return transplants.get().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("moved"))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
     @Override

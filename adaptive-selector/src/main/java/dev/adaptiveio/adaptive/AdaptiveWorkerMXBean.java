@@ -23,6 +23,7 @@ public interface AdaptiveWorkerMXBean {
     /** Established connections moved between engines (the transplant extension, when installed). */
     long getTransplants();
 
+    /** Moves by direction ({@code moved epoll->io_uring}) and refusals by reason ({@code refused TLS}). */
     Map<String, Long> getTransplantsByReason();
 
     String getIoUringTier();

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import dev.adaptiveio.core.loop.NativeIoThread;
+import dev.adaptiveio.transplant.Transplant;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
@@ -58,7 +59,8 @@ public final class DemoServer {
                 .addHttpListener(port, host)
                 // A streaming echo has no reason to cap bodies at Undertow's default 2 MiB.
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
-                .setHandler(routes(new AdaptiveEndpoints(worker)))
+                // The transplant hook: a flag check per request unless adaptiveio.transplant=true.
+                .setHandler(Transplant.handler(routes(new AdaptiveEndpoints(worker))))
                 .build();
     }
 
