@@ -8,6 +8,7 @@ import dev.adaptiveio.conformance.support.Payload;
 import dev.adaptiveio.conformance.support.Problems;
 import dev.adaptiveio.conformance.support.Server;
 import dev.adaptiveio.conformance.support.TestWorker;
+import dev.adaptiveio.conformance.support.Watchdog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,19 +135,32 @@ class BulkTransferTest {
     private void upload(String provider, Function<StreamConnection, Receiver> receiver) throws Exception {
         Problems problems = new Problems();
         CompletableFuture<long[]> result = new CompletableFuture<>();
+        AtomicReference<Receiver> active = new AtomicReference<>();
         try (TestWorker w = TestWorker.start(provider);
-             Server server = Server.start(w, OptionMap.EMPTY, problems, c -> receiver.apply(c).start(result));
-             Socket s = new Socket()) {
+             Server server = Server.start(w, OptionMap.EMPTY, problems, c -> {
+                 Receiver r = receiver.apply(c);
+                 active.set(r);
+                 r.start(result);
+             });
+             Socket s = new Socket();
+             Watchdog guard = Watchdog.closeAfter(s, Duration.ofSeconds(90))) {
             s.setSoTimeout(30_000);
             s.connect(server.address(), 5_000);
             OutputStream out = s.getOutputStream();
             byte[] chunk = new byte[64 * 1024];
-            for (long pos = 0; pos < TOTAL; pos += chunk.length) {
-                int n = (int) Math.min(chunk.length, TOTAL - pos);
-                PAYLOAD.fill(chunk, 0, n, pos);
-                out.write(chunk, 0, n);
+            try {
+                for (long pos = 0; pos < TOTAL; pos += chunk.length) {
+                    int n = (int) Math.min(chunk.length, TOTAL - pos);
+                    PAYLOAD.fill(chunk, 0, n, pos);
+                    out.write(chunk, 0, n);
+                }
+                s.shutdownOutput();
+            } catch (IOException e) {
+                Receiver r = active.get();
+                throw new AssertionError("peer's upload failed" + (guard.fired() ? " (blocked 90 s: the provider stopped reading)" : "")
+                        + "; accepted " + server.accepted + ", provider read " + (r == null ? "nothing" : r.total + " bytes")
+                        + (result.isCompletedExceptionally() ? ", receiver failed: " + result.handle((v, t) -> t).join() : ""), e);
             }
-            s.shutdownOutput();
             long[] r = Await.get(result, Duration.ofSeconds(60), "provider reads 100 MB and EOF");
             assertEquals(TOTAL, r[0], "bytes received by the provider");
             assertEquals(expectedCrc, r[1], "CRC32 of the bytes received by the provider");
@@ -157,7 +172,7 @@ class BulkTransferTest {
     abstract static class Receiver {
         final StreamConnection connection;
         final CRC32 crc = new CRC32();
-        long total;
+        volatile long total; // read by the test thread for failure messages
 
         Receiver(StreamConnection connection) {
             this.connection = connection;

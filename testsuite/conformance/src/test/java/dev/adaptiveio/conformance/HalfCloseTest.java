@@ -9,6 +9,7 @@ import dev.adaptiveio.conformance.support.Payload;
 import dev.adaptiveio.conformance.support.Problems;
 import dev.adaptiveio.conformance.support.Server;
 import dev.adaptiveio.conformance.support.TestWorker;
+import dev.adaptiveio.conformance.support.Watchdog;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -77,7 +78,8 @@ class HalfCloseTest {
                  });
                  source.resumeReads();
              });
-             Socket s = new Socket()) {
+             Socket s = new Socket();
+             Watchdog guard = Watchdog.closeAfter(s, Duration.ofSeconds(60))) {
             s.setSoTimeout(15_000);
             s.connect(server.address(), 5_000);
             DataInputStream in = new DataInputStream(s.getInputStream());
@@ -137,7 +139,8 @@ class HalfCloseTest {
                  });
                  c.getSourceChannel().resumeReads();
              });
-             Socket s = new Socket()) {
+             Socket s = new Socket();
+             Watchdog guard = Watchdog.closeAfter(s, Duration.ofSeconds(60))) {
             s.setSoTimeout(15_000);
             s.connect(server.address(), 5_000);
             byte[] body = new byte[BODY];
