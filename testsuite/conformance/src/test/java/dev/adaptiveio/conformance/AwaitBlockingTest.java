@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adaptiveio.conformance.support.Await;
+import dev.adaptiveio.conformance.support.Bounded;
 import dev.adaptiveio.conformance.support.EachProvider;
 import dev.adaptiveio.conformance.support.Pair;
 import dev.adaptiveio.conformance.support.Payload;
@@ -58,19 +59,22 @@ class AwaitBlockingTest {
                 }
             });
             ByteBuffer buf = ByteBuffer.allocate(16);
-            int calls = 0;
-            long start = System.nanoTime();
-            while (source.read(buf) == 0) {
-                assertTrue(++calls < MAX_AWAIT_CALLS, "awaitReadable() returns without waiting");
-                source.awaitReadable();
-            }
-            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            while (buf.position() < 5) {
-                source.awaitReadable(1, TimeUnit.SECONDS);
-                source.read(buf);
-            }
+            long[] waited = new long[1];
+            Bounded.run("read loop with awaitReadable()", Duration.ofSeconds(20), () -> {
+                int calls = 0;
+                long start = System.nanoTime();
+                while (source.read(buf) == 0) {
+                    assertTrue(++calls < MAX_AWAIT_CALLS, "awaitReadable() returns without waiting");
+                    source.awaitReadable();
+                }
+                waited[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                while (buf.position() < 5) {
+                    source.awaitReadable(1, TimeUnit.SECONDS);
+                    source.read(buf);
+                }
+            });
             assertEquals("ready", new String(buf.array(), 0, buf.position()));
-            assertTrue(waited >= 250, "read data before the peer sent it? waited " + waited + " ms");
+            assertTrue(waited[0] >= 250, "read data before the peer sent it? waited " + waited[0] + " ms");
         }
         problems.assertNone();
     }
@@ -106,36 +110,38 @@ class AwaitBlockingTest {
         try (TestWorker w = TestWorker.start(provider);
              Pair p = Pair.open(w, OptionMap.create(Options.SEND_BUFFER, 32 * 1024), problems, s -> s.setReceiveBufferSize(32 * 1024))) {
             ConduitStreamSinkChannel sink = p.connection.getSinkChannel();
-            ByteBuffer chunk = ByteBuffer.allocate(16 * 1024).limit(0);
-            long written = 0;
-            int zeroes = 0;
-            while (written < total) {
-                if (!chunk.hasRemaining()) {
-                    chunk.clear();
-                    int n = (int) Math.min(chunk.capacity(), total - written);
-                    payload.put(chunk, n, written);
-                    chunk.flip();
+            Bounded.run("write loop with awaitWritable()", Duration.ofSeconds(60), () -> {
+                ByteBuffer chunk = ByteBuffer.allocate(16 * 1024).limit(0);
+                long written = 0;
+                int zeroes = 0;
+                while (written < total) {
+                    if (!chunk.hasRemaining()) {
+                        chunk.clear();
+                        int n = (int) Math.min(chunk.capacity(), total - written);
+                        payload.put(chunk, n, written);
+                        chunk.flip();
+                    }
+                    int n = sink.write(chunk);
+                    if (n > 0) {
+                        written += n;
+                        continue;
+                    }
+                    if (zeroes++ == 0) {
+                        // Socket full, nobody reading: a timed await still comes back.
+                        long start = System.nanoTime();
+                        sink.awaitWritable(200, TimeUnit.MILLISECONDS);
+                        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                        assertTrue(took <= 2200, "awaitWritable(200 ms) took " + took + " ms");
+                        startDraining(p.peer, total, payload, problems);
+                    }
+                    assertTrue(zeroes < 10_000, "awaitWritable() returns without waiting");
+                    sink.awaitWritable();
                 }
-                int n = sink.write(chunk);
-                if (n > 0) {
-                    written += n;
-                    continue;
+                sink.shutdownWrites();
+                while (!sink.flush()) {
+                    sink.awaitWritable();
                 }
-                if (zeroes++ == 0) {
-                    // Socket full, nobody reading: a timed await still comes back.
-                    long start = System.nanoTime();
-                    sink.awaitWritable(200, TimeUnit.MILLISECONDS);
-                    long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                    assertTrue(took <= 2200, "awaitWritable(200 ms) took " + took + " ms");
-                    startDraining(p.peer, total, payload, problems);
-                }
-                assertTrue(zeroes < 10_000, "awaitWritable() returns without waiting");
-                sink.awaitWritable();
-            }
-            sink.shutdownWrites();
-            while (!sink.flush()) {
-                sink.awaitWritable();
-            }
+            });
             Await.until(() -> drained.isDone(), Duration.ofSeconds(20), "peer read 4 MB and EOF");
             assertEquals(Boolean.TRUE, drained.get());
         }

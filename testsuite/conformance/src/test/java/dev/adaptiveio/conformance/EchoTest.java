@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adaptiveio.conformance.support.Await;
+import dev.adaptiveio.conformance.support.Bounded;
 import dev.adaptiveio.conformance.support.EachProvider;
 import dev.adaptiveio.conformance.support.Payload;
 import dev.adaptiveio.conformance.support.Problems;
@@ -110,7 +111,7 @@ class EchoTest {
                     while (out.hasRemaining()) {
                         Channels.writeBlocking(c.getSinkChannel(), out, 10, TimeUnit.SECONDS);
                     }
-                    Channels.flushBlocking(c.getSinkChannel());
+                    Bounded.flush(c.getSinkChannel(), Duration.ofSeconds(10));
                     ByteBuffer in = ByteBuffer.allocate(len);
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                     while (in.hasRemaining()) {
@@ -121,7 +122,7 @@ class EchoTest {
                     assertArrayEquals(sent, in.array(), "echo of round " + r);
                 }
                 c.getSinkChannel().shutdownWrites();
-                Channels.flushBlocking(c.getSinkChannel());
+                Bounded.flush(c.getSinkChannel(), Duration.ofSeconds(10));
                 ByteBuffer rest = ByteBuffer.allocate(1);
                 assertEquals(-1, Channels.readBlocking(c.getSourceChannel(), rest, 10, TimeUnit.SECONDS),
                         "EOF after the server echoed and closed");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adaptiveio.conformance.support.Await;
+import dev.adaptiveio.conformance.support.Bounded;
 import dev.adaptiveio.conformance.support.EachProvider;
 import dev.adaptiveio.conformance.support.Payload;
 import dev.adaptiveio.conformance.support.Problems;
@@ -37,6 +38,7 @@ class HalfCloseTest {
 
     /** The provider shuts down its writes first; the peer sees EOF, then sends a body the provider still reads. */
     @EachProvider
+    @SuppressWarnings("try") // resources held open for the peer's sake
     void providerShutsDownWritesThenKeepsReading(String provider) throws Exception {
         Problems problems = new Problems();
         CompletableFuture<long[]> received = new CompletableFuture<>(); // {bytes, crc}
@@ -101,6 +103,7 @@ class HalfCloseTest {
 
     /** The peer shuts down its output: the provider reads the body, then -1, and can still answer. */
     @EachProvider
+    @SuppressWarnings("try") // resources held open for the peer's sake
     void peerShutdownOutputGivesEofThenProviderStillWrites(String provider) throws Exception {
         Problems problems = new Problems();
         try (TestWorker w = TestWorker.start(provider);
@@ -180,7 +183,7 @@ class HalfCloseTest {
                         Channels.writeBlocking(c.getSinkChannel(), out, 10, TimeUnit.SECONDS);
                     }
                     c.getSinkChannel().shutdownWrites();
-                    Channels.flushBlocking(c.getSinkChannel());
+                    Bounded.flush(c.getSinkChannel(), Duration.ofSeconds(10));
                     byte[] got = Await.get(peerRead, Duration.ofSeconds(20), "peer reads to EOF");
                     assertEquals(BODY, got.length, "peer got the body and then EOF");
                     assertEquals(crc(body), crc(got));

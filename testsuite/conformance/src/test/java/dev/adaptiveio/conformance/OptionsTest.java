@@ -49,6 +49,7 @@ class OptionsTest {
     }
 
     @EachProvider
+    @SuppressWarnings("try") // resources held open for the peer's sake
     void outboundConnectionOptions(String provider) throws Exception {
         try (TestWorker w = TestWorker.start(provider); ServerSocket listener = new ServerSocket(0, 50, Server.LOOPBACK)) {
             listener.setSoTimeout(10_000);

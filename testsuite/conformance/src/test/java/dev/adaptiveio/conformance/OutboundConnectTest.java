@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adaptiveio.conformance.support.Await;
+import dev.adaptiveio.conformance.support.Bounded;
 import dev.adaptiveio.conformance.support.EachProvider;
 import dev.adaptiveio.conformance.support.Server;
 import dev.adaptiveio.conformance.support.TestWorker;
@@ -51,8 +52,9 @@ class OutboundConnectTest {
                     assertEquals(peer.getRemoteSocketAddress(), local, "local address seen by the peer");
                     assertTrue(c.isOpen());
                     ByteBuffer hello = ByteBuffer.wrap("hi".getBytes());
-                    Channels.writeBlocking(c.getSinkChannel(), hello);
-                    Channels.flushBlocking(c.getSinkChannel());
+                    Channels.writeBlocking(c.getSinkChannel(), hello, 10, TimeUnit.SECONDS);
+                    assertEquals(0, hello.remaining(), "2 bytes written");
+                    Bounded.flush(c.getSinkChannel(), Duration.ofSeconds(10));
                     byte[] got = new byte[2];
                     new DataInputStream(peer.getInputStream()).readFully(got);
                     assertEquals("hi", new String(got));
@@ -65,6 +67,7 @@ class OutboundConnectTest {
     }
 
     @EachProvider
+    @SuppressWarnings("try") // resources held open for the peer's sake
     void connectOnAChosenIoThread(String provider) throws Exception {
         try (TestWorker w = TestWorker.start(provider); ServerSocket listener = new ServerSocket(0, 50, Server.LOOPBACK)) {
             listener.setSoTimeout(10_000);
