@@ -210,12 +210,22 @@ public final class NativeSocket {
 
     // ---- shutdown and close
 
+    /** Half-closes the input; a connection the peer already dropped (ENOTCONN) is not an error. */
     public void shutdownInput() throws IOException {
-        socket.shutdown(true, false);
+        try {
+            socket.shutdown(true, false);
+        } catch (java.nio.channels.NotYetConnectedException gone) {
+            // ENOTCONN: nothing left to shut down, as java.net does
+        }
     }
 
+    /** Half-closes the output (FIN); ENOTCONN after a reset is not an error, as for java.net. */
     public void shutdownOutput() throws IOException {
-        socket.shutdown(false, true);
+        try {
+            socket.shutdown(false, true);
+        } catch (java.nio.channels.NotYetConnectedException gone) {
+            // ENOTCONN: the peer reset the connection; nothing left to shut down
+        }
     }
 
     public void close() throws IOException {
