@@ -102,7 +102,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             IoUtils.safeClose(this);
             return;
         }
-        thread.track(this);
+        thread.track(shutdownHook);
         // A new connection's first bytes are usually on their way: have a receive waiting.
         wantRecv();
     }
@@ -539,6 +539,26 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
         startRelease(keepFd, whenReleased);
     }
 
+    /**
+     * What the I/O thread closes when it shuts down: the connection, or, when it already closed
+     * and lingers to send output a peer does not read, the lingering (the worker must terminate).
+     */
+    private final java.io.Closeable shutdownHook = new java.io.Closeable() {
+        @Override
+        public void close() {
+            if (lingering) {
+                endLinger();
+            } else {
+                IoUtils.safeClose(UringStreamConnection.this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return UringStreamConnection.this.toString();
+        }
+    };
+
     private void lingerExpired() {
         lingerTimer = null;
         if (lingering) {
@@ -602,10 +622,11 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             out.failed();
             out.free();
         }
-        thread.untrack(this);
+        thread.untrack(shutdownHook);
         if (server != null) {
             server.connectionReleased(this);
         }
+        notifyReleased();
         if (!keepFd) {
             core.closeFdIfIdle();
         }
