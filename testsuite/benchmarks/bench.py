@@ -574,7 +574,7 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
         row["cpu0_other_util"] = round(max(0, busy0 - (t1 - t0)) / total0, 3) if total0 else ""
         row["cpu1_util"] = round(busy1 / total1, 3) if total1 else ""
         if row["cpu0_other_util"] != "" and row["cpu0_other_util"] > CONTENDED:
-            row["note"] = f"contended: other processes used {row['cpu0_other_util']:.0%} of the server's CPU"
+            add_note(row, f"contended: other processes used {row['cpu0_other_util']:.0%} of the server's CPU")
         if spec["kind"] != "ramp" and counter.method:
             outfile = cell_dir / "syscalls.txt"
             proc = counter.start(pids, args.syscall_window + 0.4, outfile)
@@ -587,14 +587,14 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
                 row["syscall_mix"] = " ".join(f"{name}={count / counted['requests']:.3g}"
                                               for name, count in top + [("other", other)])
             elif syscalls is None:
-                row["note"] = "syscall count failed"
+                add_note(row, "syscall count failed")
             else:
-                row["note"] = "no request completed in the syscall window"
+                add_note(row, "no request completed in the syscall window")
             if counter.method != "perf":
-                row["note"] = "syscalls via strace"
+                add_note(row, "syscalls via strace")
         row["peak_rss_mb"] = round(peak_rss_kb(pids) / 1024, 1)
         if result["errors"]:
-            row["note"] = (row["note"] + "; " if row["note"] else "") + f"{result['errors']} load errors"
+            add_note(row, f"{result['errors']} load errors")
     except Unavailable:
         raise
     except Exception as e:  # a failed cell is recorded, not hidden
@@ -611,8 +611,12 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
                           f"run.sh --install): {linkage.group(0)[:200]}")
     errors = server_errors(cell_dir / "server.log")
     if errors:
-        row["note"] = (row["note"] + "; " if row["note"] else "") + errors
+        add_note(row, errors)
     return row
+
+
+def add_note(row, text):
+    row["note"] = f"{row['note']}; {text}" if row.get("note") else text
 
 
 def server_errors(logfile):
@@ -675,8 +679,8 @@ def summarize(rows):
                     ratios.append(num(r[field]) / num(base[field]))
             m, lo, hi = med_range(ratios)
             s[f"{tag}_vs_nio"], s[f"{tag}_vs_nio_min"], s[f"{tag}_vs_nio_max"] = m, lo, hi
-        notes = sorted({r["note"] for r in rows if r["server"] == server and r["workload"] == wname and r.get("note")
-                        and not r["note"].startswith("contended")})
+        notes = sorted({part for r in rows if r["server"] == server and r["workload"] == wname and r.get("note")
+                        for part in r["note"].split("; ") if not part.startswith("contended")})
         contended = [r for r in mine if (num(r.get("cpu0_other_util")) or 0) > CONTENDED]
         if contended:
             worst = max(num(r["cpu0_other_util"]) for r in contended)
