@@ -159,6 +159,7 @@ final class TrackedConnection implements ExchangeCompletionListener {
 
     @Override
     public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
+        current = null; // do not keep a finished exchange alive while the connection idles
         HttpServerConnection hc = http;
         if (exchange.isUpgrade() || Methods.CONNECT.equals(exchange.getRequestMethod())) {
             // The socket now belongs to another protocol.

@@ -36,6 +36,10 @@ interface TransplantLogger extends BasicLogger {
     void marked(Object listener, String engine);
 
     @LogMessage(level = Logger.Level.WARN)
+    @Message(id = 406, value = "Listener %s has TRANSPLANT on, but the transplant extension cannot run without Undertow: %s")
+    void noUndertow(String listener, String cause);
+
+    @LogMessage(level = Logger.Level.WARN)
     @Message(id = 405, value = "Could not register the transplant MXBean %s")
     void mbeanFailed(@Cause Throwable cause, String name);
 }

@@ -46,6 +46,19 @@ public final class TransplantMetrics {
         lost.computeIfAbsent(why, k -> new LongAdder()).increment();
     }
 
+    /**
+     * Everything counted, flat: {@code moved epoll->io_uring}, {@code refused http2},
+     * {@code lost adopt failed}... (what the adaptive worker's MXBean publishes as
+     * {@code TransplantsByReason}; its {@code Transplants} sums the {@code moved} keys).
+     */
+    public Map<String, Long> counts() {
+        Map<String, Long> m = new TreeMap<>();
+        moved.forEach((k, v) -> m.put("moved " + k, v.sum()));
+        refused.forEach((k, v) -> m.put("refused " + k, v.sum()));
+        lost.forEach((k, v) -> m.put("lost " + k, v.sum()));
+        return m;
+    }
+
     /** Moves by direction, e.g. {@code epoll->io_uring}. */
     public Map<String, Long> movedByDirection() {
         return snapshot(moved);
