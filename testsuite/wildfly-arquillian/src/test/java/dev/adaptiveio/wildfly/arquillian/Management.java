@@ -108,7 +108,11 @@ final class Management implements AutoCloseable {
 
     /** Reloads the server and waits (bounded) until it runs again. */
     void reload() {
-        execute(op("reload"));
+        try {
+            this.client.execute(op("reload"));
+        } catch (IOException e) {
+            // The server may close the channel before the answer arrives: it is reloading either way.
+        }
         closeQuietly();
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         String last = "no answer";
