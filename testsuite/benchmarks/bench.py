@@ -841,6 +841,9 @@ def main():
     p.add_argument("--offline", action="store_true", help="mvn -o when resolving provider class paths")
     args = p.parse_args()
     mode = MODES[args.mode]
+    version = re.search(r'version "(\d+)', run([args.java, "-version"]).stdout)
+    if version and int(version.group(1)) >= 24 and "enable-native-access" not in args.java_opts:
+        args.java_opts = (args.java_opts + " --enable-native-access=ALL-UNNAMED").strip()  # Netty's natives
     if args.nice:
         NICE.extend(["nice", "-n", str(args.nice)])
     for key in ("rounds", "warmup", "duration", "syscall_window", "ramp_step"):
