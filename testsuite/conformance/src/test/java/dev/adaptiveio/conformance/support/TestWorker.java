@@ -84,7 +84,7 @@ public final class TestWorker implements AutoCloseable {
                 }
             }
             throw new AssertionError("XNIO provider '" + provider + "' is not on the test class path (found " + found
-                    + "); native providers need -Pnative", noProvider);
+                    + "); add its artifact to the test dependencies of testsuite/conformance", noProvider);
         }
         assertEquals(provider, xnio.getName(), "XNIO handed back a different provider than requested");
         return xnio;
