@@ -9,7 +9,8 @@ import dev.adaptiveio.adaptive.AdaptiveListenerExtension;
  * {@code ADAPTIVEIO_TRANSPLANT=true}): switches {@link Transplant#global()} on, publishes its
  * counts on the adaptive worker's MXBean, and marks the listener's connections for the engine it
  * switches to, so a switch moves its idle keep-alive connections too (and a switch back moves
- * them back). Found by the adaptive provider through {@link java.util.ServiceLoader}.
+ * them back). Found by the adaptive provider through {@link java.util.ServiceLoader}; with the
+ * flag off nothing is wired.
  * <p>
  * The request hook still has to be installed where Undertow's handlers are:
  * {@link Transplant#handler} in builder code, {@link TransplantHandler} as a WildFly filter.

@@ -1,5 +1,7 @@
 package dev.adaptiveio.transplant;
 
+import java.lang.invoke.MethodHandles;
+
 import org.jboss.logging.BasicLogger;
 import org.jboss.logging.Logger;
 import org.jboss.logging.annotations.Cause;
@@ -13,7 +15,8 @@ import org.jboss.logging.annotations.MessageLogger;
 @MessageLogger(projectCode = "ADAPTIVEIO", length = 4)
 interface TransplantLogger extends BasicLogger {
 
-    TransplantLogger LOG = Logger.getMessageLogger(TransplantLogger.class, "dev.adaptiveio.transplant");
+    TransplantLogger LOG = Logger.getMessageLogger(MethodHandles.lookup(), TransplantLogger.class,
+            "dev.adaptiveio.transplant");
 
     @LogMessage(level = Logger.Level.INFO)
     @Message(id = 400, value = "Transplant of idle HTTP/1 connections between engines is %s (%s)")

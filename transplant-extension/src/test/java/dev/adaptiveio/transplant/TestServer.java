@@ -194,10 +194,16 @@ final class TestServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
         undertow.stop();
         worker.shutdown();
-        assertTrue(worker.awaitTermination(10, TimeUnit.SECONDS), "worker terminates");
-        transplant.close();
+        try {
+            assertTrue(worker.awaitTermination(10, TimeUnit.SECONDS), "worker terminates");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException();
+        } finally {
+            transplant.close();
+        }
     }
 }
