@@ -99,6 +99,28 @@ echo "$PER_LISTENER" | grep -q "\"127.0.0.1:$HTTP_PORT\" => 1L" || fail "listene
 echo "connection-count with one open connection: $CONNECTIONS"
 [ "$CONNECTIONS" = "1" ] || fail "expected the open connection on worker 'native'"
 
+if [ "$ENGINE" = adaptive ]; then
+    step "adaptive: metrics from the provider's MXBeans, and the runtime operations"
+    $CLI --command="/subsystem=adaptive-io/worker=native:read-attribute(name=listener-engines)"
+    ACTIVE=$(metric active-engine)
+    echo "active-engine: $ACTIVE, io-uring-tier: $(metric io-uring-tier)"
+    case "$ACTIVE" in epoll|io_uring) ;; *) fail "active-engine is '$ACTIVE'";; esac
+    OTHER=$([ "$ACTIVE" = epoll ] && echo io_uring || echo epoll)
+    $CLI --command="/subsystem=adaptive-io/worker=native:force-switch(to=$OTHER)" | tee "$WORK/force-switch.out"
+    grep -q "127.0.0.1:$HTTP_PORT" "$WORK/force-switch.out" || fail "force-switch did not reach the listener"
+    [ "$(metric active-engine)" = "$OTHER" ] || fail "active-engine after force-switch is '$(metric active-engine)', expected $OTHER"
+    curl -fsS -o /dev/null -w "HTTP %{http_code} after force-switch to $OTHER\n" "http://127.0.0.1:$HTTP_PORT/" || fail "not served after force-switch"
+    $CLI --command="/subsystem=adaptive-io/worker=native:freeze" > /dev/null
+    [ "$(metric frozen)" = "true" ] || fail "frozen is not true after freeze"
+    $CLI --command="/subsystem=adaptive-io/worker=native:unfreeze" > /dev/null
+    [ "$(metric frozen)" = "false" ] || fail "frozen is not false after unfreeze"
+    $CLI --command="/subsystem=adaptive-io/worker=native:read-resource(include-runtime=true)" | grep -E 'engine|connections|accepts|switches|frozen|tier'
+else
+    step "adaptive-only operations are refused on engine $ENGINE"
+    if $CLI --command="/subsystem=adaptive-io/worker=native:freeze" | tee "$WORK/freeze.out" | grep -q '"outcome" => "success"'; then fail "freeze accepted on $ENGINE"; fi
+    grep -o 'ADIOWF0012[^"]*' "$WORK/freeze.out"
+fi
+
 step "reload keeps it"
 reload_server
 [ "$(metric running-engine)" = "$ENGINE" ] || fail "after reload running-engine is '$(metric running-engine)'"

@@ -17,7 +17,6 @@ import org.jboss.as.controller.capability.RuntimeCapability;
 import org.jboss.as.controller.descriptions.ParentResourceDescriptionResolver;
 import org.jboss.as.controller.operations.global.WriteAttributeHandler;
 import org.jboss.as.controller.registry.ManagementResourceRegistration;
-import org.jboss.as.controller.registry.OperationEntry;
 import org.jboss.as.controller.registry.Resource;
 import org.jboss.dmr.ModelNode;
 import org.wildfly.io.IOServiceDescriptor;
@@ -63,9 +62,6 @@ final class WorkerResourceRegistrar implements ChildResourceDefinitionRegistrar,
                 .addAttributes(WorkerAttributes.ALL)
                 .addCapability(CAPABILITY)
                 .withRuntimeHandler(ResourceOperationRuntimeHandler.configureService(this))
-                // WildFly refuses to remove a worker a listener still requires (WFLYCTL0367), so an unused worker can
-                // stop at once instead of waiting for a reload.
-                .withRemoveOperationRestartFlag(OperationEntry.Flag.RESTART_NONE)
                 .withOperationTransformation(Set.of(ADD, UNDEFINE_ATTRIBUTE_OPERATION), validating)
                 .build();
         ManagementResourceRegistrar.of(descriptor).register(registration);
