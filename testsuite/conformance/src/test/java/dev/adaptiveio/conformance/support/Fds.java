@@ -14,7 +14,11 @@ public final class Fds {
     private Fds() {
     }
 
-    /** fd number to link target ("socket:[123]", "anon_inode:[eventpoll]", a path...). */
+    /**
+     * fd number to link target ("socket:[123]", "anon_inode:[eventpoll]", a path...), leaving out
+     * /sys and /proc files: the JVM reads its container metrics (e.g. the cgroup's memory.stat)
+     * through short-lived fds at moments of its own choosing, and no I/O provider opens those.
+     */
     public static Map<Integer, String> snapshot() {
         Map<Integer, String> fds = new TreeMap<>();
         Path dir = Path.of("/proc/self/fd");
@@ -31,7 +35,9 @@ public final class Fds {
             } catch (IOException e) {
                 continue; // the directory stream's own fd, gone by now
             }
-            fds.put(Integer.valueOf(p.getFileName().toString()), target);
+            if (!target.startsWith("/sys/") && !target.startsWith("/proc/")) {
+                fds.put(Integer.valueOf(p.getFileName().toString()), target);
+            }
         }
         return fds;
     }
