@@ -704,6 +704,31 @@ public abstract class NativeStreamConnection extends StreamConnection
         ioThread.runOnThread(() -> engineRelease(false, this::released));
     }
 
+    /**
+     * Worker shutdown: lets the front end close its channel first (XNIO's
+     * {@link org.xnio.conduits.TerminateHandler#forceTermination()} contract: Undertow closes an
+     * HTTP/2 or TLS connection its own way), then closes whatever is left.
+     */
+    public final void forceTermination() {
+        ReadReadyHandler r = readHandler;
+        if (r != null) {
+            try {
+                r.forceTermination();
+            } catch (Throwable t) {
+                CoreLogger.LOG.listenerFailed(t, this);
+            }
+        }
+        WriteReadyHandler w = writeHandler;
+        if (w != null) {
+            try {
+                w.forceTermination();
+            } catch (Throwable t) {
+                CoreLogger.LOG.listenerFailed(t, this);
+            }
+        }
+        org.xnio.IoUtils.safeClose(this);
+    }
+
     /** Asks the I/O thread to finish a close that waited for another thread's system call. */
     protected final void finishCloseLater() {
         ioThread.runOnThread(() -> engineRelease(false, this::released));

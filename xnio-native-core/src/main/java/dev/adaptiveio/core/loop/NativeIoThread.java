@@ -168,7 +168,11 @@ public abstract class NativeIoThread extends XnioIoThread {
 
     private void closeAllResources() {
         for (Closeable c : new ArrayList<>(resources)) {
-            IoUtils.safeClose(c);
+            if (c instanceof dev.adaptiveio.core.conn.NativeStreamConnection) {
+                ((dev.adaptiveio.core.conn.NativeStreamConnection) c).forceTermination();
+            } else {
+                IoUtils.safeClose(c);
+            }
         }
     }
 
