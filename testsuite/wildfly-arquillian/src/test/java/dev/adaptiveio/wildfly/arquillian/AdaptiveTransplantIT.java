@@ -33,10 +33,11 @@ import dev.adaptiveio.wildfly.arquillian.HttpConnection.Response;
  * threads), no request fails, and an HTTP/2 (h2c) and a TLS connection on the same worker stay where they are.
  */
 @Order(6)
-@Disabled("Not available from the other modules yet: (1) the wildfly-subsystem distribution's dev.adaptiveio.xnio module has no"
-        + " 'adaptive' XNIO provider (adaptive-selector is not in src/main/assembly/dist.xml nor in module.xml), so a worker with"
-        + " engine=adaptive cannot start; (2) transplant in WildFly is the custom-filter dev.adaptiveio.transplant.TransplantHandler"
-        + " (docs/transplant.md), which neither the distribution ships as a module nor the subsystem installs for transplant=true")
+@Disabled("Not available from the other modules yet: transplant needs transplant-extension's jar visible to the adaptive provider's"
+        + " module (its AdaptiveListenerExtension service joins listeners with TRANSPLANT on) and its custom-filter"
+        + " dev.adaptiveio.transplant.TransplantHandler on the host (docs/transplant.md); the wildfly-subsystem distribution ships"
+        + " neither (dev.adaptiveio.xnio has no transplant-extension jar, no dev.adaptiveio.transplant module) and the subsystem"
+        + " does not install the filter for transplant=true")
 class AdaptiveTransplantIT extends SharedServerTest {
 
     private static final int HTTP = 8380;
