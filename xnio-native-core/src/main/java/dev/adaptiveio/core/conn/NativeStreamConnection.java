@@ -747,7 +747,7 @@ public abstract class NativeStreamConnection extends StreamConnection
         this.traffic = share;
     }
     private volatile Object acceptedBy;
-    private Runnable readResumeHook;
+    private volatile Runnable readResumeHook;
 
     /** The server that accepted this connection, if any (set by the server). */
     public final Object acceptedBy() {
@@ -761,7 +761,8 @@ public abstract class NativeStreamConnection extends StreamConnection
     /**
      * Runs {@code hook} once, on the I/O thread, when reads are next resumed. Undertow resumes
      * reads on the original socket conduit at the HTTP/1 request boundary; the transplant
-     * extension arms this when an exchange completes. Call on the I/O thread.
+     * extension arms this when an exchange completes; it may be armed from any thread (the field
+     * is volatile) but only runs on the I/O thread.
      */
     public final void onNextReadResume(Runnable hook) {
         this.readResumeHook = hook;
