@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -54,9 +55,9 @@ ALL_SERVERS = UNDERTOW_PROVIDERS + PEERS
 MODES = {
     # About 8 s per cell on an idle machine: under 5 minutes with all seven servers; a development
     # check, not a result (add workloads with --workloads).
-    "quick": dict(rounds=1, warmup=2, duration=3, syscall_window=1, ramp_step=1,
+    "quick": dict(rounds=1, warmup=2, lead=1, duration=3, syscall_window=1, ramp_step=1,
                   workloads=["plaintext-c256", "plaintext-c1024", "pipelined-c256", "h2c-c64"]),
-    "full": dict(rounds=3, warmup=3, duration=8, syscall_window=3, ramp_step=3,
+    "full": dict(rounds=3, warmup=3, lead=2, duration=8, syscall_window=3, ramp_step=3,
                  workloads=None),  # None = every workload
 }
 
@@ -99,6 +100,7 @@ class Unavailable(Exception):
 class Server:
     name = "?"
     jvm = False
+    count_overhead = 0  # requests a /count read adds to the count itself
 
     def __init__(self, work):
         self.work = work
@@ -132,6 +134,17 @@ class Server:
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def served(self):
+        """Requests served so far, from the server's own counter (None if it has none)."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/count", timeout=10) as response:
+                return self.parse_count(response.read().decode())
+        except (OSError, ValueError):
+            return None
+
+    def parse_count(self, text):
+        return int(text.strip())
 
     def stop(self):
         if self.proc is None:
@@ -242,6 +255,7 @@ class NettyServer(Server):
 
 class NginxServer(Server):
     name = "nginx"
+    count_overhead = 1  # stub_status counts the request that reads it
 
     def __init__(self, work, args):
         super().__init__(work)
@@ -273,6 +287,7 @@ http {{
     listen 127.0.0.1:{port} backlog=4096;
     listen 127.0.0.1:{h2_port} http2 backlog=4096;
     location = /plaintext {{ default_type text/plain; return 200 "Hello, World!"; }}
+    location = /count {{ stub_status; }}
     location = /16k {{ alias {www}/body-16k.bin; }}
     location = /1m {{ alias {www}/body-1m.bin; }}
     location /static/ {{ alias {www}/; }}
@@ -288,6 +303,11 @@ http {{
     def after_start(self, logfile):
         self.h2_port = self.port + 1
         wait_for_port(self.h2_port, self.proc, logfile)
+
+    def parse_count(self, text):
+        # stub_status: "server accepts handled requests\n A H R"; R includes the /count requests
+        accepts, handled, requests = re.search(r"\n\s*(\d+)\s+(\d+)\s+(\d+)", text).groups()
+        return int(requests)
 
     def pids(self):
         """Master and workers: the worker does the work, the master's share is counted too."""
@@ -423,11 +443,43 @@ class SyscallCounter:
         time.sleep(0.3)  # let perf attach before load starts
         return proc
 
-    def finish(self, proc, outfile):
-        """(total system calls, {name: count} for the I/O calls in MIX_SYSCALLS)."""
-        if proc is None:
-            return None, {}
+    def open_window(self, pids, outfile):
+        """perf attached but disabled, driven through a control fifo so the counting window can
+        be opened and closed exactly around a request count (attaching takes a while)."""
+        fifo_dir = Path(outfile).parent
+        ctl, ack = fifo_dir / "perf-ctl", fifo_dir / "perf-ack"
+        for fifo in (ctl, ack):
+            fifo.unlink(missing_ok=True)
+            os.mkfifo(fifo)
+        proc = subprocess.Popen(["perf", "stat", "-x", ",", "-o", str(outfile), "-D", "-1",
+                                 "--control", f"fifo:{ctl},{ack}", "-e", ",".join(self.tracepoints()),
+                                 "-p", ",".join(str(p) for p in pids)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        control = open(ctl, "w")  # blocks until perf has opened its end
+        acks = open(ack, "r")
+        return proc, control, acks
+
+    @staticmethod
+    def command(window, what):
+        proc, control, acks = window
+        control.write(what + "\n")
+        control.flush()
+        acks.readline()
+
+    def close_window(self, window, outfile):
+        proc, control, acks = window
+        proc.send_signal(signal.SIGINT)
         proc.wait()
+        control.close()
+        acks.close()
+        return self.finish(None, outfile, started=True)
+
+    def finish(self, proc, outfile, started=False):
+        """(total system calls, {name: count} for the I/O calls in MIX_SYSCALLS)."""
+        if proc is None and not started:
+            return None, {}
+        if proc is not None:
+            proc.wait()
         text = Path(outfile).read_text() if Path(outfile).exists() else ""
         if self.method == "perf":
             total, mix = None, {}
@@ -507,17 +559,28 @@ def parse_h2load(proc, logfile=None):
     return result
 
 
-def drive(server, spec, seconds, cell_dir, tag):
-    """Runs one load phase of `seconds`; returns requests, seconds, errors, latencies."""
+def start_load(server, spec, seconds, cell_dir, tag):
+    """Starts one load phase of `seconds` (wrk or h2load); returns a function that waits for it
+    and returns requests, seconds, errors and latencies as the load generator saw them."""
     if spec["kind"] == "wrk":
-        return parse_wrk(wrk(server, spec, seconds))
+        proc = wrk(server, spec, seconds)
+        return lambda: parse_wrk(proc)
     if spec["kind"] == "pipeline":
         # wrk records one latency per 16-request batch and its coordinated-omission correction
         # assumes one request per round trip, which corrupts its percentiles: report none.
-        return dict(parse_wrk(wrk(server, spec, seconds)), p50_ms=None, p99_ms=None, p999_ms=None)
+        proc = wrk(server, spec, seconds)
+        return lambda: dict(parse_wrk(proc), p50_ms=None, p99_ms=None, p999_ms=None)
     if spec["kind"] == "h2load":
         log_file = cell_dir / f"h2load-{tag}.log" if tag == "measure" else None
-        return parse_h2load(h2load(server, spec, seconds, log_file), log_file)
+        proc = h2load(server, spec, seconds, log_file)
+        return lambda: parse_h2load(proc, log_file)
+    raise ValueError(spec["kind"])
+
+
+def drive(server, spec, seconds, cell_dir, tag):
+    """Runs one load phase of `seconds`; returns requests, seconds, errors, latencies."""
+    if spec["kind"] in ("wrk", "pipeline", "h2load"):
+        return start_load(server, spec, seconds, cell_dir, tag)()
     if spec["kind"] == "ramp":
         step = max(1, int(round(seconds / 7)))
         procs = []
@@ -534,7 +597,7 @@ def drive(server, spec, seconds, cell_dir, tag):
 # ---------------------------------------------------------------------------------------------
 # One cell
 
-FIELDS = ["round", "server", "workload", "group", "conns", "requests", "seconds", "rps", "p50_ms", "p99_ms",
+FIELDS = ["round", "server", "workload", "group", "conns", "requests", "seconds", "rps", "load_rps", "p50_ms", "p99_ms",
           "p999_ms", "errors", "cpu_us_per_req", "server_cpu_util", "syscalls_per_req", "peak_rss_mb",
           "cpu0_other_util", "cpu1_util", "syscall_mix", "note"]
 
@@ -553,10 +616,28 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
             if drive(server, spec, args.warmup if scale == 1 else 7, cell_dir, "warmup")["requests"] >= wanted:
                 break
         pids = server.pids()
-        t0, c0 = cpu_ticks(pids), cpu_times()
-        seconds = args.duration if scale == 1 else 7 * args.ramp_step
-        result = drive(server, spec, seconds, cell_dir, "measure")
-        t1, c1 = cpu_ticks(pids), cpu_times()
+        steady = spec["kind"] != "ramp" and server.served() is not None
+        if steady:
+            # Count inside a window of a longer run (server-side request counter, /proc at both
+            # ends), so opening the connections stays outside the measured window.
+            finish = start_load(server, spec, args.lead + args.duration + 1, cell_dir, "measure")
+            time.sleep(args.lead)
+            n0 = server.served()
+            t0, c0, w0 = cpu_ticks(pids), cpu_times(), time.monotonic()
+            time.sleep(args.duration)
+            n1 = server.served()
+            t1, c1, w1 = cpu_ticks(pids), cpu_times(), time.monotonic()
+            load = finish()
+            if n0 is None or n1 is None:
+                raise RuntimeError("the server stopped answering /count during the measured run")
+            result = dict(load, requests=n1 - n0 - server.count_overhead, seconds=w1 - w0)
+            row["load_rps"] = round(load["requests"] / load["seconds"], 1) if load["seconds"] else ""
+        else:
+            t0, c0 = cpu_ticks(pids), cpu_times()
+            seconds = args.duration if scale == 1 else 7 * args.ramp_step
+            result = drive(server, spec, seconds, cell_dir, "measure")
+            t1, c1 = cpu_ticks(pids), cpu_times()
+            row["load_rps"] = round(result["requests"] / result["seconds"], 1) if result["seconds"] else ""
         if not server.alive():
             raise RuntimeError("server died during the measured run")
         rps = result["requests"] / result["seconds"] if result["seconds"] else 0
@@ -577,9 +658,24 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
             add_note(row, f"contended: other processes used {row['cpu0_other_util']:.0%} of the server's CPU")
         if spec["kind"] != "ramp" and counter.method:
             outfile = cell_dir / "syscalls.txt"
-            proc = counter.start(pids, args.syscall_window + 0.4, outfile)
-            counted = drive(server, spec, args.syscall_window, cell_dir, "syscalls")
-            syscalls, mix = counter.finish(proc, outfile)
+            if steady and counter.method == "perf":
+                window = counter.open_window(pids, outfile)
+                finish = start_load(server, spec, args.lead + args.syscall_window + 2, cell_dir, "syscalls")
+                time.sleep(args.lead)
+                # enable, count, wait, disable, count: both counts lag their edge by one /count
+                # round trip, so the request window has the length of the syscall window
+                counter.command(window, "enable")
+                n0 = server.served()
+                time.sleep(args.syscall_window)
+                counter.command(window, "disable")
+                n1 = server.served()
+                finish()
+                syscalls, mix = counter.close_window(window, outfile)
+                counted = dict(requests=(n1 - n0 - server.count_overhead) if n0 is not None and n1 is not None else 0)
+            else:
+                proc = counter.start(pids, args.syscall_window + 0.4, outfile)
+                counted = drive(server, spec, args.syscall_window, cell_dir, "syscalls")
+                syscalls, mix = counter.finish(proc, outfile)
             if syscalls is not None and counted["requests"]:
                 row["syscalls_per_req"] = round(syscalls / counted["requests"], 4)
                 top = sorted(mix.items(), key=lambda kv: -kv[1])[:8]
@@ -813,7 +909,8 @@ def machine_info(args, counter):
         "nginx": first(["nginx", "-v"]),
         "syscall_counter": counter.method or counter.note,
         "nice": args.nice,
-        "mode": args.mode, "rounds": args.rounds, "warmup_s": args.warmup, "duration_s": args.duration,
+        "mode": args.mode, "rounds": args.rounds, "warmup_s": args.warmup, "lead_s": args.lead,
+        "duration_s": args.duration,
         "syscall_window_s": args.syscall_window, "ramp_step_s": args.ramp_step,
     }
 
@@ -823,6 +920,7 @@ def main():
     p.add_argument("--mode", choices=MODES, default="quick")
     p.add_argument("--rounds", type=int)
     p.add_argument("--warmup", type=int)
+    p.add_argument("--lead", type=int, help="seconds of load before a measured window opens (connection set-up)")
     p.add_argument("--duration", type=int)
     p.add_argument("--syscall-window", type=int)
     p.add_argument("--ramp-step", type=int)
@@ -846,7 +944,7 @@ def main():
         args.java_opts = (args.java_opts + " --enable-native-access=ALL-UNNAMED").strip()  # Netty's natives
     if args.nice:
         NICE.extend(["nice", "-n", str(args.nice)])
-    for key in ("rounds", "warmup", "duration", "syscall_window", "ramp_step"):
+    for key in ("rounds", "warmup", "lead", "duration", "syscall_window", "ramp_step"):
         if getattr(args, key) is None:
             setattr(args, key, mode[key])
     if args.workloads == "all" or (args.workloads is None and mode["workloads"] is None):

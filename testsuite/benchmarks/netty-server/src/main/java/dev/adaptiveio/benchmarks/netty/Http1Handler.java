@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** HTTP/1.1: one response written per request, one flush per read batch (pipelined requests share it). */
@@ -48,12 +49,18 @@ final class Http1Handler extends ChannelInboundHandlerAdapter {
         String path = NettyBenchServer.pathOf(request.uri());
         ByteBuf body = endpoints.fixed(path);
         ChannelFuture last;
-        if (body != null) {
+        if (path.equals("/count")) {
+            ByteBuf count = Unpooled.copiedBuffer(Long.toString(endpoints.served.sum()), StandardCharsets.US_ASCII);
+            last = ctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, count,
+                    headers(HttpHeaderValues.TEXT_PLAIN, count.readableBytes(), keepAlive), new DefaultHttpHeaders(false)));
+        } else if (body != null) {
+            endpoints.served.increment();
             HttpHeaders headers = headers(path.equals("/plaintext") ? HttpHeaderValues.TEXT_PLAIN : HttpHeaderValues.APPLICATION_OCTET_STREAM,
                     body.readableBytes(), keepAlive);
             last = ctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     body.retainedDuplicate(), headers, new DefaultHttpHeaders(false)));
         } else {
+            endpoints.served.increment();
             Path file = endpoints.staticFile(path);
             if (file != null) {
                 File f = file.toFile();

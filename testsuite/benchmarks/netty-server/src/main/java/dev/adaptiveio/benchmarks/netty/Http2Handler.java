@@ -35,6 +35,7 @@ final class Http2Handler extends ChannelInboundHandlerAdapter {
     }
 
     private void respond(ChannelHandlerContext ctx, Http2FrameStream stream, String path) {
+        endpoints.served.increment();
         ByteBuf body = endpoints.fixed(NettyBenchServer.pathOf(path));
         Http2Headers headers = new DefaultHttp2Headers()
                 .status(body == null ? "404" : "200")

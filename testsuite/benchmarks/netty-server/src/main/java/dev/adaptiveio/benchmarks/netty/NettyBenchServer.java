@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The Netty peer: plain Netty 4.2 HTTP on its own epoll or io_uring transport, written the way
@@ -112,6 +113,8 @@ public final class NettyBenchServer {
         final ByteBuf body16k = body(filled(16 * 1024));
         final ByteBuf body1m = body(filled(1024 * 1024));
         final Path staticDir;
+        /** Requests served by every endpoint except {@code /count}; read by the driver. */
+        final LongAdder served = new LongAdder();
 
         Endpoints(Path staticDir) {
             this.staticDir = staticDir;

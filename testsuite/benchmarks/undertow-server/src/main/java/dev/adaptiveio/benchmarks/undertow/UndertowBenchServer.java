@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.concurrent.atomic.LongAdder;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Xnio;
@@ -24,7 +25,8 @@ import org.xnio.XnioWorker;
  * <p>Usage: {@code UndertowBenchServer <port> [--static-dir DIR] [--buffer-pipelined] [--io-threads N]}.
  * Binds 127.0.0.1 only. Endpoints: {@code /plaintext}, {@code /16k}, {@code /1m} (fixed bodies from
  * memory), {@code /static/*} (files under DIR through {@link ResourceHandler}, i.e. the sendfile
- * path) and h2c with prior knowledge on the same port.
+ * path) and h2c with prior knowledge on the same port; {@code /count} returns how many requests
+ * the other endpoints have served.
  *
  * <p>XNIO silently falls back to NIO when a provider fails to load, so the server refuses to
  * start unless the provider it got carries the requested name, and prints what actually runs
@@ -125,6 +127,7 @@ public final class UndertowBenchServer {
         private final ByteBuffer body16k = body(filled(16 * 1024));
         private final ByteBuffer body1m = body(filled(1024 * 1024));
         private final HttpHandler staticFiles;
+        private final LongAdder served = new LongAdder();
 
         BenchHandler(Path staticDir) {
             if (staticDir != null && Files.isDirectory(staticDir)) {
@@ -138,6 +141,13 @@ public final class UndertowBenchServer {
         @Override
         public void handleRequest(HttpServerExchange exchange) throws Exception {
             String path = exchange.getRelativePath();
+            if (path.equals("/count")) {
+                // Lets the driver count requests inside a window of a longer load run.
+                exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, TEXT_PLAIN);
+                exchange.getResponseSender().send(Long.toString(served.sum()));
+                return;
+            }
+            served.increment();
             switch (path) {
                 case "/plaintext" -> send(exchange, TEXT_PLAIN, plaintext);
                 case "/16k" -> send(exchange, OCTETS, body16k);
