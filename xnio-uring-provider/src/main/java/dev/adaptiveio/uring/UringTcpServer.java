@@ -35,11 +35,14 @@ import org.xnio.management.XnioServerMXBean;
 /**
  * A listening TCP socket served by every I/O thread of the worker, completion-based.
  * <p>
- * Each thread keeps one ACCEPT armed on the shared listening socket (multishot where the kernel
- * has it: one submission accepts connection after connection); the kernel hands each connection
- * to one waiting ring. Accepted fds queue on the thread that accepted them, and the accept
- * listener runs once per fd there, so {@code accept()} returns a connection already open.
- * Suspending accepts cancels the armed ACCEPTs; accepts start suspended.
+ * Each ring keeps one ACCEPT armed on the shared listening socket (multishot where the kernel has
+ * it: one submission accepts connection after connection). The kernel wakes exactly one ACCEPT
+ * per connection and binds the connection to that ring, even while its thread is busy in a
+ * handler; {@code -Dadaptiveio.io_uring.acceptMode=readiness} makes each ring keep a multishot
+ * POLL_ADD instead, so that only a running thread takes connections (with {@code accept4}).
+ * Either way accepted fds queue on the thread that accepted them, and the accept listener runs
+ * once per fd there, so {@code accept()} returns a connection already open. Suspending accepts
+ * cancels the armed ops; accepts start suspended.
  */
 final class UringTcpServer implements AcceptingChannel<StreamConnection>, UringStreamConnection.ServerTracker {
 
@@ -49,12 +52,18 @@ final class UringTcpServer implements AcceptingChannel<StreamConnection>, UringS
         Options.CONNECTION_LOW_WATER, Options.BACKLOG,
     };
     private static final long ACCEPT_RETRY_MILLIS = 100;
+    /** {@code ring} (ACCEPT ops, the default) or {@code readiness} (POLL_ADD + accept4). */
+    static final String ACCEPT_MODE_PROPERTY = "adaptiveio.io_uring.acceptMode";
+    private static final int POLL_TAG = 1;
+    private static final ThreadLocal<byte[]> ACCEPT_SCRATCH = ThreadLocal.withInitial(() -> new byte[26]);
 
     private final NativeXnioWorker worker;
     private final UringIoThread[] threads;
     private final NativeSocket listenSocket;
     private final InetSocketAddress localAddress;
     private final boolean multishot;
+    /** Several threads: accept on readiness (see the class comment). */
+    private final boolean acceptOnReadiness;
     private final Acceptor[] acceptors;
     private final ChannelListener.SimpleSetter<UringTcpServer> acceptSetter = new ChannelListener.SimpleSetter<>();
     private final ChannelListener.SimpleSetter<UringTcpServer> closeSetter = new ChannelListener.SimpleSetter<>();
@@ -78,6 +87,8 @@ final class UringTcpServer implements AcceptingChannel<StreamConnection>, UringS
         this.worker = worker;
         this.threads = threads;
         this.multishot = multishot;
+        String mode = System.getProperty(ACCEPT_MODE_PROPERTY);
+        this.acceptOnReadiness = "readiness".equalsIgnoreCase(mode);
         this.highWater = options.get(Options.CONNECTION_HIGH_WATER, Integer.MAX_VALUE);
         this.lowWater = options.get(Options.CONNECTION_LOW_WATER, highWater);
         this.readTimeout = options.get(Options.READ_TIMEOUT, 0);
@@ -261,6 +272,9 @@ final class UringTcpServer implements AcceptingChannel<StreamConnection>, UringS
         final ConcurrentLinkedQueue<Integer> ready = new ConcurrentLinkedQueue<>();
         RingHandle handle;
         boolean armed;
+        boolean pollArmed;
+        /** Readiness mode: the socket reported connections this thread has not taken yet. */
+        boolean pending;
         boolean flushScheduled;
         boolean closed;
         XnioExecutor.Key retry;
@@ -293,14 +307,36 @@ final class UringTcpServer implements AcceptingChannel<StreamConnection>, UringS
                 return;
             }
             if (wantsAccepts()) {
-                if (!armed && retry == null) {
+                if (acceptOnReadiness) {
+                    if (!pollArmed && retry == null) {
+                        pollArmed = handle.pollAdd(UringConstants.POLLIN, true, POLL_TAG);
+                    }
+                } else if (!armed && retry == null) {
                     armed = handle.accept(multishot, 0);
                 }
-                if (resumed && !overLimit && !ready.isEmpty()) {
+                if (resumed && !overLimit && (!ready.isEmpty() || pending)) {
                     schedule();
                 }
-            } else if (armed) {
-                handle.cancel(Op.ACCEPT, 0);
+            } else {
+                if (armed) {
+                    handle.cancel(Op.ACCEPT, 0);
+                }
+                if (pollArmed) {
+                    handle.cancel(Op.POLL, POLL_TAG);
+                }
+            }
+        }
+
+        /** Readiness mode: takes what the backlog holds now, on this (running) thread. */
+        private void acceptPending() throws IOException {
+            pending = false;
+            byte[] scratch = ACCEPT_SCRATCH.get();
+            while (resumed && !overLimit && open.get() && connections.get() + ready.size() < highWater) {
+                int fd = listenSocket.accept(scratch);
+                if (fd < 0) {
+                    return;
+                }
+                ready.add(fd);
             }
         }
 
@@ -313,6 +349,21 @@ final class UringTcpServer implements AcceptingChannel<StreamConnection>, UringS
 
         @Override
         public void onCompletion(RingHandle h, int kind, int tag, int result, int flags) {
+            if (kind == Op.POLL) {
+                if (!UringConstants.hasMore(flags)) {
+                    pollArmed = false;
+                }
+                if (result > 0 && open.get()) {
+                    pending = true;
+                    if (awaiters > 0) {
+                        signalAcceptable();
+                    }
+                } else if (result < 0 && result != -UringConstants.ECANCELED && open.get()) {
+                    backOff(result);
+                }
+                schedule();
+                return;
+            }
             if (kind != Op.ACCEPT) {
                 return;
             }
@@ -329,18 +380,22 @@ final class UringTcpServer implements AcceptingChannel<StreamConnection>, UringS
                     }
                 }
             } else if (result != -UringConstants.ECANCELED && open.get()) {
-                // EMFILE, ENFILE, ENOBUFS...: back off instead of spinning.
-                UringLogger.LOG.acceptFailed(new IOException("accept failed: "
-                        + UringConstants.errnoName(-result)), UringTcpServer.this);
-                if (retry == null && open.get()) {
-                    retry = thread.executeAfter(() -> {
-                        retry = null;
-                        updateArming();
-                    }, ACCEPT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
-                }
+                backOff(result);
             }
             // Listener calls and re-arming happen at the end of the iteration.
             schedule();
+        }
+
+        /** EMFILE, ENFILE, ENOBUFS...: retry later instead of spinning. */
+        private void backOff(int result) {
+            UringLogger.LOG.acceptFailed(new IOException("accept failed: "
+                    + UringConstants.errnoName(-result)), UringTcpServer.this);
+            if (retry == null && open.get()) {
+                retry = thread.executeAfter(() -> {
+                    retry = null;
+                    updateArming();
+                }, ACCEPT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            }
         }
 
         @Override
@@ -348,6 +403,13 @@ final class UringTcpServer implements AcceptingChannel<StreamConnection>, UringS
             flushScheduled = false;
             if (closed) {
                 return;
+            }
+            if (pending) {
+                try {
+                    acceptPending();
+                } catch (IOException e) {
+                    UringLogger.LOG.acceptFailed(e, UringTcpServer.this);
+                }
             }
             // One listener call per connection, as many as Undertow takes.
             while (resumed && !overLimit && open.get() && !ready.isEmpty()) {
