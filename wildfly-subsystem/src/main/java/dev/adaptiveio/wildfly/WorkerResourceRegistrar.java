@@ -6,6 +6,7 @@ import static org.jboss.as.controller.descriptions.ModelDescriptionConstants.UND
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
+import org.jboss.as.controller.AttributeDefinition;
 import org.jboss.as.controller.OperationContext;
 import org.jboss.as.controller.OperationFailedException;
 import org.jboss.as.controller.OperationStepHandler;
@@ -32,6 +33,8 @@ import org.wildfly.subsystem.service.ResourceServiceConfigurator;
 import org.wildfly.subsystem.service.ResourceServiceInstaller;
 import org.wildfly.subsystem.service.capability.CapabilityServiceInstaller;
 import org.xnio.XnioWorker;
+
+import dev.adaptiveio.wildfly.logging.AdaptiveIoLogger;
 
 /**
  * {@code /subsystem=adaptive-io/worker=*}: one XNIO worker on a chosen engine, offered to Undertow listeners as
@@ -69,7 +72,22 @@ final class WorkerResourceRegistrar implements ChildResourceDefinitionRegistrar,
 
         if (context.isRuntimeOnlyRegistrationValid()) {
             new MetricOperationStepHandler<>(this.runningWorkers, WorkerMetric.class).register(registration);
-            new RuntimeOperationStepHandler<>(this.runningWorkers, WorkerOperation.class).register(registration);
+            RuntimeOperationStepHandler<XnioWorker> runtimeOperations = new RuntimeOperationStepHandler<>(this.runningWorkers, WorkerOperation.class);
+            for (WorkerOperation operation : WorkerOperation.values()) {
+                registration.registerOperationHandler(operation.getOperationDefinition(), (operationContext, op) -> {
+                    // Refuse a wrong parameter or a non-adaptive worker in the model stage: a user's mistake then gets
+                    // its answer without an ERROR line in server.log (WildFly logs runtime-stage failures at ERROR).
+                    for (AttributeDefinition parameter : operation.getOperationDefinition().getParameters()) {
+                        parameter.validateOperation(op);
+                    }
+                    ModelNode model = operationContext.readResource(PathAddress.EMPTY_ADDRESS, false).getModel();
+                    String engine = WorkerAttributes.ENGINE.resolveModelAttribute(operationContext, model).asString();
+                    if (!Engine.ADAPTIVE.providerName().equals(engine)) {
+                        throw AdaptiveIoLogger.ROOT_LOGGER.notAdaptive(operation.getName(), operationContext.getCurrentAddressValue(), engine);
+                    }
+                    runtimeOperations.execute(operationContext, op);
+                });
+            }
         }
         return registration;
     }
