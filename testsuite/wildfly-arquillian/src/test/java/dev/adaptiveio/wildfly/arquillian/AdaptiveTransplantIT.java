@@ -40,8 +40,8 @@ import dev.adaptiveio.wildfly.arquillian.HttpConnection.Response;
         + " does not install the filter for transplant=true")
 class AdaptiveTransplantIT extends SharedServerTest {
 
-    private static final int HTTP = 8380;
-    private static final int HTTPS = 8743;
+    private static final int HTTP = 8380 + Ports.SHARED;
+    private static final int HTTPS = 8743 + Ports.SHARED;
     private static final int CONNECTIONS = 16;
 
     @Test
@@ -53,8 +53,8 @@ class AdaptiveTransplantIT extends SharedServerTest {
         add.get("transplant").set(true);
         add.get("cooldown").set(0L);
         management.ok(add);
-        addBinding("http-moving", HTTP);
-        addBinding("https-moving", HTTPS);
+        addBinding("http-moving", 8380);
+        addBinding("https-moving", 8743);
         ModelNode http = op("add", httpListener("moving"));
         http.get("socket-binding").set("http-moving");
         http.get("worker").set("moving");

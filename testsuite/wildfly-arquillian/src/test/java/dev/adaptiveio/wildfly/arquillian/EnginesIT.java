@@ -89,14 +89,14 @@ class EnginesIT extends SharedServerTest {
     @EnabledIf(value = "dev.adaptiveio.wildfly.arquillian.Installed#adaptiveEngineShipped",
             disabledReason = "the installed dev.adaptiveio.xnio module has no 'adaptive' XNIO provider: the wildfly-subsystem distribution does not ship adaptive-selector yet")
     void adaptiveWorkerServesOnBothEnginesAcrossAForcedSwitch() {
-        int port = 8280;
+        int port = 8280 + Ports.SHARED;
         ModelNode add = op("add", worker("adaptive"));
         add.get("engine").set("adaptive");
         add.get("io-threads").set(1);
         add.get("start").set("epoll");
         management.ok(add);
         ModelNode binding = op("add", "socket-binding-group=standard-sockets", "socket-binding=http-adaptive");
-        binding.get("port").set(port);
+        binding.get("port").set(8280);
         management.ok(binding);
         ModelNode listenerAdd = op("add", httpListener("adaptive"));
         listenerAdd.get("socket-binding").set("http-adaptive");

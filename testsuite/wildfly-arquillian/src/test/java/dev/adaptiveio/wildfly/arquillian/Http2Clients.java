@@ -29,7 +29,8 @@ final class Http2Clients {
         return HttpClient.newBuilder()
                 .version(version)
                 .sslContext(trustAll())
-                .connectTimeout(Duration.ofSeconds(5))
+                // Generous: the first TLS connection makes WildFly generate its self-signed key pair, slow on a busy machine.
+                .connectTimeout(Duration.ofSeconds(60))
                 .build();
     }
 
@@ -45,11 +46,11 @@ final class Http2Clients {
     }
 
     static HttpResponse<byte[]> get(HttpClient client, String url) {
-        return send(client, HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build());
+        return send(client, HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET().build());
     }
 
     static HttpResponse<byte[]> post(HttpClient client, String url, byte[] body) {
-        return send(client, HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        return send(client, HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }
 

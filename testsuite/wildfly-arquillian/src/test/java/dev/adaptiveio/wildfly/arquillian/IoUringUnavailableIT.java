@@ -24,7 +24,7 @@ import dev.adaptiveio.wildfly.arquillian.HttpConnection.Response;
 
 /**
  * A server whose JVM runs with {@code -Dadaptiveio.io_uring=disabled} (container {@code nouring}: its own base
- * directory {@code standalone-nouring}, ports +2000, the shared configuration without the io_uring worker).
+ * directory {@code standalone-nouring}, ports +12000, the shared configuration without the io_uring worker).
  * It boots and serves on the epoll worker; a worker that asks for io_uring explicitly is refused with the reason,
  * and the io_uring provider says it is unavailable exactly once however often it is asked; an adaptive worker
  * (when the engine ships) falls back to epoll and logs its start decision once.
@@ -35,8 +35,8 @@ class IoUringUnavailableIT {
 
     static final String CONTAINER = "nouring";
     static final String DEPLOYMENT = "nouring-app";
-    static final int HTTP = 8080 + 2000;
-    static final int MANAGEMENT = 9990 + 2000;
+    static final int HTTP = Ports.HTTP + Ports.NOURING;
+    static final int MANAGEMENT = Ports.MANAGEMENT + Ports.NOURING;
 
     @ArquillianResource
     ContainerController controller;
@@ -105,7 +105,7 @@ class IoUringUnavailableIT {
         listener.get("socket-binding").set("http-adaptive");
         listener.get("worker").set("adaptive");
         management.ok(listener);
-        Response response = HttpConnection.once(8280 + 2000, TestApp.CONTEXT + "/plaintext");
+        Response response = HttpConnection.once(8280 + Ports.NOURING, TestApp.CONTEXT + "/plaintext");
         assertEquals(200, response.status(), response::toString);
         assertEquals("epoll", response.engine(), response::toString);
         ModelNode metrics = management.readRuntime(worker("adaptive"));

@@ -14,8 +14,6 @@ import org.jboss.dmr.ModelNode;
  */
 final class Management implements AutoCloseable {
 
-    static final int SHARED_SERVER_PORT = 9990;
-
     private final int port;
     private ModelControllerClient client;
 

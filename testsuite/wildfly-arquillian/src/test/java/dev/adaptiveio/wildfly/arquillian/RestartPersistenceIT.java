@@ -24,7 +24,7 @@ import dev.adaptiveio.wildfly.arquillian.HttpConnection.Response;
 
 /**
  * Configuration made through the management API survives a reload and a full stop and start of the server
- * (container {@code restart}: its own base directory {@code standalone-restart}, ports +1000).
+ * (container {@code restart}: its own base directory {@code standalone-restart}, ports +11000).
  */
 @Order(7)
 @ExtendWith(ArquillianExtension.class)
@@ -32,8 +32,8 @@ class RestartPersistenceIT {
 
     static final String CONTAINER = "restart";
     static final String DEPLOYMENT = "restart-app";
-    static final int HTTP = 8080 + 1000;
-    static final int MANAGEMENT = 9990 + 1000;
+    static final int HTTP = Ports.HTTP + Ports.RESTART;
+    static final int MANAGEMENT = Ports.MANAGEMENT + Ports.RESTART;
 
     @ArquillianResource
     ContainerController controller;

@@ -76,4 +76,25 @@ final class ServerLog {
     void assertNoErrorFromOurCode() {
         assertNoErrorFromOurCode(e -> false);
     }
+
+    /**
+     * Like {@link #assertNoErrorFromOurCode(Predicate)} but only for the entries after {@code from} (an entry count
+     * from {@link #entryCount()}), so each ERROR fails the one test class during which it was logged.
+     */
+    void assertNoErrorFromOurCodeSince(int from, Predicate<String> expected) {
+        List<String> all = entries();
+        List<String> errors = all.subList(Math.min(from, all.size()), all.size()).stream()
+                .filter(e -> e.substring(0, Math.min(e.length(), 40)).contains(" ERROR "))
+                .filter(e -> OURS.matcher(e).find())
+                .filter(expected.negate())
+                .toList();
+        if (!errors.isEmpty()) {
+            throw new AssertionError(this.file + " has " + errors.size() + " new ERROR entr" + (errors.size() == 1 ? "y" : "ies")
+                    + " from adaptive-io:\n" + String.join("\n---\n", errors));
+        }
+    }
+
+    int entryCount() {
+        return entries().size();
+    }
 }

@@ -14,16 +14,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>
  * Shared server: workers {@code native} (epoll, 2 I/O threads: http-listener {@code default} on 8080,
  * https-listener {@code https} on 8443, remoting) and {@code uring} (io_uring, 1 I/O thread: http-listener
- * {@code uring} on 8180). Every test leaves it configured like that.
+ * {@code uring} on 8180); every port plus {@link Ports#SHARED}. Every test leaves it configured like that.
  */
 @ExtendWith(ArquillianExtension.class)
 abstract class SharedServerTest {
 
-    static final int HTTP_EPOLL = 8080;
-    static final int HTTPS_EPOLL = 8443;
-    static final int HTTP_URING = 8180;
+    static final int HTTP_EPOLL = Ports.HTTP + Ports.SHARED;
+    static final int HTTPS_EPOLL = Ports.HTTPS + Ports.SHARED;
+    static final int HTTP_URING = 8180 + Ports.SHARED;
 
     static Management management;
+
+    /** Entries of the shared server's log already checked by an earlier class (the log only grows). */
+    private static int checkedLogEntries;
 
     @Deployment(testable = false)
     static WebArchive app() {
@@ -32,7 +35,7 @@ abstract class SharedServerTest {
 
     @BeforeAll
     static void connect() {
-        management = new Management(Management.SHARED_SERVER_PORT);
+        management = new Management(Ports.MANAGEMENT + Ports.SHARED);
     }
 
     /**
@@ -47,7 +50,11 @@ abstract class SharedServerTest {
     @AfterAll
     static void checkLogAndDisconnect() {
         try {
-            ServerLog.shared().assertNoErrorFromOurCode(SharedServerTest::provokedOnPurpose);
+            // From the boot on for the first class, then what each class added: an ERROR fails only its own class.
+            ServerLog log = ServerLog.shared();
+            int from = checkedLogEntries;
+            checkedLogEntries = log.entryCount();
+            log.assertNoErrorFromOurCodeSince(from, SharedServerTest::provokedOnPurpose);
         } finally {
             management.close();
         }

@@ -18,36 +18,59 @@ import dev.adaptiveio.wildfly.arquillian.HttpConnection.Response;
 @Order(4)
 class WorkerLifecycleIT extends SharedServerTest {
 
-    /** Adding starts the worker at once; removing one that nothing uses stops it at once. */
+    /**
+     * Adding starts the worker at once. Removing follows WildFly's convention: the worker runs until a reload, or
+     * stops at once when the operation carries {@code allow-resource-service-restart=true}.
+     */
     @Test
-    void addedWorkersStartAtOnceAndRemovalStopsThemAtOnce() {
+    void addedWorkersStartAtOnceAndStopOnRemovalWithServiceRestartAllowed() {
         for (String engine : new String[] { "epoll", "io_uring", "adaptive" }) {
             if (engine.equals("adaptive") && !Installed.adaptiveEngineShipped()) {
                 continue;
             }
             String name = "spare-" + engine.replace('_', '-');
-            ModelNode add = op("add", worker(name));
-            add.get("engine").set(engine);
-            add.get("io-threads").set(1);
-            ModelNode response = management.execute(add);
-            assertEquals("success", response.get("outcome").asString(), response::toString);
-            assertFalse(response.get("response-headers", "operation-requires-reload").asBoolean(false), () -> "add needs no reload: " + response);
+            addAndCheckRunning(name, engine);
 
-            ModelNode metrics = management.readRuntime(worker(name));
-            assertEquals(engine, metrics.get("running-engine").asString(), metrics::toString);
-            assertEquals(1, metrics.get("io-thread-count").asInt());
-            assertEquals(0, metrics.get("connection-count").asInt());
-            assertEquals(1, ServerLog.shared().entriesContaining("ADIOWF0002: Worker '" + name + "' started on engine '" + engine + "'").size());
-
-            ModelNode removed = management.execute(op("remove", worker(name)));
+            ModelNode remove = op("remove", worker(name));
+            remove.get("operation-headers", "allow-resource-service-restart").set(true);
+            ModelNode removed = management.execute(remove);
             assertEquals("success", removed.get("outcome").asString(), removed::toString);
-            assertFalse(removed.get("response-headers", "operation-requires-reload").asBoolean(false), () -> "remove needs no reload: " + removed);
+            assertFalse(removed.get("response-headers", "operation-requires-reload").asBoolean(false), () -> "stopped at once: " + removed);
             assertTrue(management.fails(op("read-resource", worker(name))).contains("WFLYCTL0216"), "resource gone");
             Await.until(Duration.ofSeconds(10),
                     () -> ServerLog.shared().entriesContaining("ADIOWF0003: Worker '" + name + "' stopped").size() == 1,
                     () -> "no ADIOWF0003 for " + name);
         }
         assertEquals("running", management.serverState());
+    }
+
+    @Test
+    void removalWithoutTheHeaderTakesEffectOnReload() {
+        String name = "spare-until-reload";
+        addAndCheckRunning(name, "epoll");
+        ModelNode removed = management.execute(op("remove", worker(name)));
+        assertEquals("success", removed.get("outcome").asString(), removed::toString);
+        assertTrue(removed.get("response-headers", "operation-requires-reload").asBoolean(false), removed::toString);
+        assertTrue(management.fails(op("read-resource", worker(name))).contains("WFLYCTL0216"), "gone from the model");
+        assertEquals(0, ServerLog.shared().entriesContaining("ADIOWF0003: Worker '" + name + "' stopped").size(), "runs until the reload");
+        management.reload();
+        assertEquals(1, ServerLog.shared().entriesContaining("ADIOWF0003: Worker '" + name + "' stopped").size(), "stopped by the reload");
+        assertEquals(1, ServerLog.shared().entriesContaining("ADIOWF0002: Worker '" + name + "' started").size(), "not started again");
+        assertEquals("running", management.serverState());
+    }
+
+    private static void addAndCheckRunning(String name, String engine) {
+        ModelNode add = op("add", worker(name));
+        add.get("engine").set(engine);
+        add.get("io-threads").set(1);
+        ModelNode response = management.execute(add);
+        assertEquals("success", response.get("outcome").asString(), response::toString);
+        assertFalse(response.get("response-headers", "operation-requires-reload").asBoolean(false), () -> "add needs no reload: " + response);
+        ModelNode metrics = management.readRuntime(worker(name));
+        assertEquals(engine, metrics.get("running-engine").asString(), metrics::toString);
+        assertEquals(1, metrics.get("io-thread-count").asInt());
+        assertEquals(0, metrics.get("connection-count").asInt());
+        assertEquals(1, ServerLog.shared().entriesContaining("ADIOWF0002: Worker '" + name + "' started on engine '" + engine + "'").size());
     }
 
     @Test
