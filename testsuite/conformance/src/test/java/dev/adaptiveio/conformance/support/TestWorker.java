@@ -121,14 +121,30 @@ public final class TestWorker implements AutoCloseable {
         return current instanceof XnioIoThread io && io.getWorker() == worker;
     }
 
+    /** State and top frames of the worker's live threads (I/O threads and those named after it). */
+    private String describeThreads() {
+        StringBuilder out = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, frames) -> {
+            boolean mine = t instanceof XnioIoThread io && io.getWorker() == worker || t.getName().startsWith(name + " ");
+            if (mine && t.isAlive()) {
+                out.append("\n  ").append(t.getName()).append(' ').append(t.getState());
+                for (int i = 0; i < Math.min(6, frames.length); i++) {
+                    out.append("\n    at ").append(frames[i]);
+                }
+            }
+        });
+        return out.toString();
+    }
+
     /** Shuts down and asserts the worker terminates in bounded time; every test ends here. */
     @Override
     public void close() {
         worker.shutdown();
         try {
             if (!worker.awaitTermination(20, TimeUnit.SECONDS)) {
+                String threads = describeThreads();
                 worker.shutdownNow();
-                fail("worker " + name + " (" + provider + ") did not terminate within 20 s of shutdown()");
+                fail("worker " + name + " (" + provider + ") did not terminate within 20 s of shutdown(); its threads:" + threads);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
