@@ -660,7 +660,7 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
             outfile = cell_dir / "syscalls.txt"
             if steady and counter.method == "perf":
                 window = counter.open_window(pids, outfile)
-                finish = start_load(server, spec, args.lead + args.syscall_window + 2, cell_dir, "syscalls")
+                finish = start_load(server, spec, args.lead + args.syscall_window + 1, cell_dir, "syscalls")
                 time.sleep(args.lead)
                 # enable, count, wait, disable, count: both counts lag their edge by one /count
                 # round trip, so the request window has the length of the syscall window
@@ -679,7 +679,7 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
             if syscalls is not None and counted["requests"]:
                 row["syscalls_per_req"] = round(syscalls / counted["requests"], 4)
                 top = sorted(mix.items(), key=lambda kv: -kv[1])[:8]
-                other = syscalls - sum(count for _, count in top)
+                other = max(0, syscalls - sum(count for _, count in top))  # counters can differ by a few
                 row["syscall_mix"] = " ".join(f"{name}={count / counted['requests']:.3g}"
                                               for name, count in top + [("other", other)])
             elif syscalls is None:
