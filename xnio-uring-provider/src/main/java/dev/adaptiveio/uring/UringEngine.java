@@ -60,6 +60,12 @@ final class UringEngine implements Engine {
     }
 
     @Override
+    public dev.adaptiveio.core.server.Acceptor newAcceptor(dev.adaptiveio.core.server.NativeTcpServer server,
+                                                           NativeIoThread thread) {
+        return new UringAcceptor(server, (UringIoThread) thread, multishotAccept);
+    }
+
+    @Override
     public AcceptingChannel<StreamConnection> createTcpServer(NativeXnioWorker worker, NativeIoThread[] threads,
             InetSocketAddress bindAddress, ChannelListener<? super AcceptingChannel<StreamConnection>> acceptListener,
             OptionMap optionMap) throws IOException {
