@@ -314,7 +314,11 @@ public final class NativeSocket {
 
     /** Releases a direct or mapped buffer now rather than at the next GC (no-op where unsupported). */
     public static void freeDirect(ByteBuffer buffer) {
-        Buffer.free(buffer);
+        try {
+            Buffer.free(buffer);
+        } catch (UnsupportedOperationException | IllegalArgumentException notOurs) {
+            // Java 25's cleaner frees only buffers it allocated (not mappings): the GC will.
+        }
     }
 
     @Override
