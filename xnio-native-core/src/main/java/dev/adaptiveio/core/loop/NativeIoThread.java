@@ -32,6 +32,7 @@ import org.xnio.XnioIoThread;
 public abstract class NativeIoThread extends XnioIoThread {
 
     private static final int MAX_QUIET_PASSES = 256;
+    private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final NativeXnioWorker worker;
     private final String engineName;
@@ -105,8 +106,14 @@ public abstract class NativeIoThread extends XnioIoThread {
         boolean closing = false;
         for (;;) {
             try {
-                boolean canBlock = tasks.isEmpty() && ready.isEmpty() && !shutdownRequested;
-                poller.poll(canBlock, timers.nextDeadline());
+                boolean canBlock = tasks.isEmpty() && ready.isEmpty();
+                long deadline = timers.nextDeadline();
+                if (shutdownRequested) {
+                    // Closing: wait for the engine's completions in short steps instead of spinning.
+                    long soon = System.nanoTime() + SHUTDOWN_POLL_NANOS;
+                    deadline = deadline == -1L ? soon : Math.min(deadline, soon);
+                }
+                poller.poll(canBlock, deadline);
                 // Timers run after the poll, so what they write leaves in this iteration's flush.
                 timers.runDue(System.nanoTime(), this);
                 runUntilQuiet();
