@@ -5,6 +5,7 @@ import static dev.adaptiveio.wildfly.arquillian.Management.op;
 import static dev.adaptiveio.wildfly.arquillian.Management.worker;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -125,6 +126,13 @@ class EnginesIT extends SharedServerTest {
                 assertEquals("io_uring", metrics.get("active-engine").asString(), metrics::toString);
                 assertTrue(metrics.get("io-uring-accepts").asLong() >= 1, metrics::toString);
                 assertTrue(metrics.get("switches").asLong() >= 1, metrics::toString);
+
+                // Operator may run the runtime operations (RBAC is on): freeze and unfreeze for real.
+                ModelNode reachedByFreeze = management.ok(Management.asRole(op("freeze", worker("adaptive")), "Operator"));
+                assertEquals(HttpConnection.HOST + ":" + port, reachedByFreeze.get(0).asString(), reachedByFreeze::toString);
+                assertTrue(management.readAttribute("frozen", worker("adaptive")).asBoolean(), "frozen after freeze");
+                management.ok(Management.asRole(op("unfreeze", worker("adaptive")), "Operator"));
+                assertFalse(management.readAttribute("frozen", worker("adaptive")).asBoolean(), "unfrozen after unfreeze");
             }
         } finally {
             management.execute(op("remove", httpListener("adaptive")));
