@@ -441,6 +441,15 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             if (out.isEmpty()) {
                 return true;
             }
+            if (!mustSend && writeReady && thread.inThisThread()) {
+                // On the I/O thread the bytes leave at the end of this iteration, in the same
+                // io_uring_enter as everything else; a failure is reported by the next operation
+                // (as epoll's gathered output does). Waiting here for the completion would make
+                // Undertow serve one pipelined response per iteration, and its client assumes a
+                // request is flushed before the response arrives.
+                kick();
+                return true;
+            }
             if (mustSend && !out.isInflight()) {
                 // Shutting down output or detaching: the bytes must be in the kernel before the
                 // shutdown call, and a completion is an iteration away. Nothing is in flight to
