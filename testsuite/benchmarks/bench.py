@@ -1061,7 +1061,8 @@ def write_outputs(args, rows, machine):
     write_csv(f"{prefix}-rounds.csv", FIELDS, rows)
     write_csv(f"{prefix}-summary.csv", SUMMARY_FIELDS, summary)
     Path(f"{prefix}-machine.json").write_text(json.dumps(machine, indent=2) + "\n")
-    md = [f"Mode **{args.mode}**: {args.rounds} round(s), warm-up {args.warmup} s, measured {args.duration} s, "
+    lead = f"lead {machine['lead_s']} s, " if machine.get("lead_s") is not None else ""
+    md = [f"Mode **{args.mode}**: {args.rounds} round(s), warm-up {args.warmup} s, {lead}measured window {args.duration} s, "
           f"syscall window {args.syscall_window} s per cell; run took {round(elapsed / 60, 1)} min on "
           f"{machine['date_utc']} (commit {machine['git_commit']}). Cells show the median, with min-max over "
           f"rounds when there is more than one; ratios are computed within each round, then the median taken.",
