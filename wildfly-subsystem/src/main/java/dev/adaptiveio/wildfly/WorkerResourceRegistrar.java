@@ -75,6 +75,14 @@ final class WorkerResourceRegistrar implements ChildResourceDefinitionRegistrar,
             RuntimeOperationStepHandler<XnioWorker> runtimeOperations = new RuntimeOperationStepHandler<>(this.runningWorkers, WorkerOperation.class);
             for (WorkerOperation operation : WorkerOperation.values()) {
                 registration.registerOperationHandler(operation.getOperationDefinition(), (operationContext, op) -> {
+                    // These operations change what the server does: WildFly's access control must see them as
+                    // runtime writes (Operator and above), not as the reads their steps would otherwise look like.
+                    org.jboss.as.controller.access.AuthorizationResult authorization = operationContext.authorize(op,
+                            java.util.EnumSet.of(org.jboss.as.controller.access.Action.ActionEffect.WRITE_RUNTIME));
+                    if (authorization.getDecision() == org.jboss.as.controller.access.AuthorizationResult.Decision.DENY) {
+                        throw org.jboss.as.controller.logging.ControllerLogger.ACCESS_LOGGER.unauthorized(
+                                operation.getName(), operationContext.getCurrentAddress(), authorization.getExplanation());
+                    }
                     // Refuse a wrong parameter or a non-adaptive worker in the model stage: a user's mistake then gets
                     // its answer without an ERROR line in server.log (WildFly logs runtime-stage failures at ERROR).
                     for (AttributeDefinition parameter : operation.getOperationDefinition().getParameters()) {

@@ -86,9 +86,6 @@ class ManagementAccessIT extends SharedServerTest {
      * WFLYCTL0313).
      */
     @Test
-    @Disabled("wildfly-subsystem bug: RunningWorkers.execute(OperationContext, ModelNode, RuntimeOperation) runs force-switch/freeze/unfreeze"
-            + " without a WRITE_RUNTIME authorization check, so the Monitor role may run them; fix: call"
-            + " context.authorize(operation, EnumSet.of(Action.ActionEffect.WRITE_RUNTIME)) there and fail on DENY")
     void monitorMayNotRunRuntimeOperations() {
         assertUnauthorized(management.fails(asRole(forceSwitch("native", "io_uring"), "Monitor")));
         assertUnauthorized(management.fails(asRole(op("freeze", worker("native")), "Monitor")));
