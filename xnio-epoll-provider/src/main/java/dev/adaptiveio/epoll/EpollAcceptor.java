@@ -63,9 +63,10 @@ final class EpollAcceptor implements Acceptor, EpollListener {
         NativeSocket socket = server.wrapAccepted(fd);
         try {
             return new EpollStreamConnection(thread, new ConnectionCore(socket, null, null));
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable t) {
+            // Whatever failed (even a linkage error), the accepted fd must not leak.
             socket.close();
-            throw e;
+            throw t;
         }
     }
 

@@ -95,7 +95,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
 
     @Override
     protected int engineRead(ByteBuffer dst) throws IOException {
-        int want = dst.remaining();
+        int want = NativeSocket.readSize(dst);
         if (want == 0) {
             return 0;
         }
@@ -129,7 +129,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
             if (!dst.hasRemaining()) {
                 continue;
             }
-            int want = dst.remaining();
+            int want = NativeSocket.readSize(dst);
             int n = engineRead(dst);
             if (n < 0) {
                 return total == 0 ? -1 : total;

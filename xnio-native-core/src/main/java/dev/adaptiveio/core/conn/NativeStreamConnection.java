@@ -277,7 +277,9 @@ public abstract class NativeStreamConnection extends StreamConnection
 
     private void countError(IOException e) {
         var t = traffic;
-        if (t != null && !(e instanceof ClosedChannelException)) {
+        // A peer that resets or leaves is the end of a connection, not an engine fault.
+        if (t != null && !(e instanceof ClosedChannelException)
+                && !dev.adaptiveio.core.natives.NativeSocket.isPeerGone(e)) {
             t.error();
         }
     }

@@ -89,6 +89,26 @@ public final class NativeSocket {
         return n;
     }
 
+    /** How many bytes one {@link #read(ByteBuffer)} into {@code dst} asks the kernel for. */
+    public static int readSize(ByteBuffer dst) {
+        return dst.isDirect() ? dst.remaining() : Math.min(dst.remaining(), HEAP_COPY_CHUNK);
+    }
+
+    /**
+     * Whether {@code e} only says that the peer went away (reset, broken pipe): the end of a
+     * connection, not a fault of the engine.
+     */
+    public static boolean isPeerGone(IOException e) {
+        if (e instanceof io.netty.channel.unix.Errors.NativeIoException) {
+            int err = ((io.netty.channel.unix.Errors.NativeIoException) e).expectedErr();
+            return err == io.netty.channel.unix.Errors.ERRNO_ECONNRESET_NEGATIVE
+                    || err == io.netty.channel.unix.Errors.ERRNO_EPIPE_NEGATIVE;
+        }
+        String m = e.getMessage();
+        return m != null && (m.contains("Connection reset") || m.contains("Broken pipe")
+                || m.contains("ECONNRESET") || m.contains("EPIPE"));
+    }
+
     public int write(ByteBuffer src) throws IOException {
         int pos = src.position();
         int limit = src.limit();
