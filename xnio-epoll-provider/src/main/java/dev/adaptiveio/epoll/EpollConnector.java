@@ -71,7 +71,7 @@ final class EpollConnector implements EpollListener {
             boolean domain = destination instanceof org.xnio.LocalSocketAddress;
             socket = domain ? NativeSocket.openDomain() : NativeSocket.openStream();
             if (!domain) {
-                applyOptions(socket);
+                socket.applyClientOptions(options);
             }
             if (bindAddress != null) {
                 socket.bind(bindAddress);
@@ -83,30 +83,6 @@ final class EpollConnector implements EpollListener {
             }
         } catch (IOException e) {
             fail(e);
-        }
-    }
-
-    private void applyOptions(NativeSocket s) throws IOException {
-        if (options.contains(Options.TCP_NODELAY)) {
-            s.setTcpNoDelay(options.get(Options.TCP_NODELAY, false));
-        }
-        if (options.contains(Options.KEEP_ALIVE)) {
-            s.setKeepAlive(options.get(Options.KEEP_ALIVE, false));
-        }
-        if (options.contains(Options.IP_TRAFFIC_CLASS)) {
-            s.setTrafficClass(options.get(Options.IP_TRAFFIC_CLASS, 0));
-        }
-        if (options.contains(Options.CLOSE_ABORT)) {
-            s.setAbortOnClose(options.get(Options.CLOSE_ABORT, false));
-        }
-        if (options.contains(Options.RECEIVE_BUFFER)) {
-            s.setReceiveBufferSize(options.get(Options.RECEIVE_BUFFER, 0));
-        }
-        if (options.contains(Options.SEND_BUFFER)) {
-            s.setSendBufferSize(options.get(Options.SEND_BUFFER, 0));
-        }
-        if (options.contains(Options.REUSE_ADDRESSES)) {
-            s.setReuseAddress(options.get(Options.REUSE_ADDRESSES, false));
         }
     }
 

@@ -327,6 +327,31 @@ public final class NativeSocket {
         return socket.getSoError();
     }
 
+    /** Applies the socket options of an outbound connection's XNIO option map (before connect). */
+    public void applyClientOptions(org.xnio.OptionMap options) throws IOException {
+        if (options.contains(org.xnio.Options.TCP_NODELAY)) {
+            setTcpNoDelay(options.get(org.xnio.Options.TCP_NODELAY, false));
+        }
+        if (options.contains(org.xnio.Options.KEEP_ALIVE)) {
+            setKeepAlive(options.get(org.xnio.Options.KEEP_ALIVE, false));
+        }
+        if (options.contains(org.xnio.Options.IP_TRAFFIC_CLASS)) {
+            setTrafficClass(options.get(org.xnio.Options.IP_TRAFFIC_CLASS, 0));
+        }
+        if (options.contains(org.xnio.Options.CLOSE_ABORT)) {
+            setAbortOnClose(options.get(org.xnio.Options.CLOSE_ABORT, false));
+        }
+        if (options.contains(org.xnio.Options.RECEIVE_BUFFER)) {
+            setReceiveBufferSize(options.get(org.xnio.Options.RECEIVE_BUFFER, 0));
+        }
+        if (options.contains(org.xnio.Options.SEND_BUFFER)) {
+            setSendBufferSize(options.get(org.xnio.Options.SEND_BUFFER, 0));
+        }
+        if (options.contains(org.xnio.Options.REUSE_ADDRESSES)) {
+            setReuseAddress(options.get(org.xnio.Options.REUSE_ADDRESSES, false));
+        }
+    }
+
     /** Allocates a direct buffer in native byte order (helper for engines). */
     public static ByteBuffer allocateDirect(int capacity) {
         return Buffer.allocateDirectWithNativeOrder(capacity);
