@@ -334,12 +334,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
             synchronized (out) {
                 out.discard();
             }
-            if (key != null) {
-                key.cancel();
-            }
-            releasedFromEngine = true;
-            ioThread.untrack(this);
-            notifyReleased();
+            release(true);
             whenReleased.run();
             return;
         }

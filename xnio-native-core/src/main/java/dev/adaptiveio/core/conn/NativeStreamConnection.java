@@ -703,7 +703,7 @@ public abstract class NativeStreamConnection extends StreamConnection
         }
         core.beginClose();
         wakeWaiters();
-        ioThread.runOnThread(() -> engineRelease(false, this::released));
+        releaseOnThread();
     }
 
     /**
@@ -733,11 +733,13 @@ public abstract class NativeStreamConnection extends StreamConnection
 
     /** Asks the I/O thread to finish a close that waited for another thread's system call. */
     protected final void finishCloseLater() {
-        ioThread.runOnThread(() -> engineRelease(false, this::released));
+        releaseOnThread();
     }
 
-    /** Engines call this when they stopped tracking the connection. */
-    protected void released() {
+    private static final Runnable NOTHING = () -> { };
+
+    private void releaseOnThread() {
+        ioThread.runOnThread(() -> engineRelease(false, NOTHING));
     }
 
     private volatile ReleaseListener releaseListener;

@@ -201,14 +201,19 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         return resumed && !overLimit && (only == null || only.equals(acceptor.engineName()));
     }
 
-    /** Acceptors call this on their thread when connections are pending. */
-    public void acceptReady(Acceptor acceptor) {
+    /** Wakes threads in {@link #awaitAcceptable}: a connection is pending. */
+    private void signalAwaiters() {
         if (awaiters > 0) {
             synchronized (awaitLock) {
                 acceptableSignals++;
                 awaitLock.notifyAll();
             }
         }
+    }
+
+    /** Acceptors call this on their thread when connections are pending. */
+    public void acceptReady(Acceptor acceptor) {
+        signalAwaiters();
         String only = acceptingEngine;
         if (resumed && !overLimit && open.get() && (only == null || only.equals(acceptor.engineName()))) {
             ChannelListeners.invokeChannelListener(this, acceptSetter.get());
@@ -220,12 +225,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
      * it is delivered while accepts are resumed, whichever engine currently accepts.
      */
     public void deliverAccepted(Acceptor acceptor) {
-        if (awaiters > 0) {
-            synchronized (awaitLock) {
-                acceptableSignals++;
-                awaitLock.notifyAll();
-            }
-        }
+        signalAwaiters();
         if (resumed && open.get()) {
             ChannelListeners.invokeChannelListener(this, acceptSetter.get());
         }
