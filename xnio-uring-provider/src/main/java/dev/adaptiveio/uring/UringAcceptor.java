@@ -1,7 +1,7 @@
 package dev.adaptiveio.uring;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
@@ -21,7 +21,8 @@ import org.xnio.XnioExecutor;
  * it) is armed while the server lets this thread accept, and cancelled when it does not (for
  * example when the {@code adaptive} provider moves accepting to epoll: connections the kernel
  * has not handed out stay in the backlog for the other engine). Fds the ring accepted before a
- * cancel took effect are still delivered, never dropped.
+ * cancel took effect are still delivered, never dropped. The default accept mode ({@code ring});
+ * see {@link UringReadinessAcceptor} for {@code readiness}.
  */
 final class UringAcceptor implements Acceptor, CompletionListener, FlushTarget {
 
@@ -30,7 +31,8 @@ final class UringAcceptor implements Acceptor, CompletionListener, FlushTarget {
     private final NativeTcpServer server;
     private final UringIoThread thread;
     private final boolean multishot;
-    private final ArrayDeque<Integer> accepted = new ArrayDeque<>();
+    /** Fds the ring accepted; taken on this thread, or by a blocking accept() on another. */
+    private final ConcurrentLinkedQueue<Integer> accepted = new ConcurrentLinkedQueue<>();
     private final java.io.Closeable closeOnShutdown = this::close;
     private RingHandle handle;
     private boolean armed;
@@ -80,7 +82,7 @@ final class UringAcceptor implements Acceptor, CompletionListener, FlushTarget {
         }
         NativeSocket socket = server.wrapAccepted(fd);
         try {
-            return new UringStreamConnection(thread, new ConnectionCore(socket, null, null), null);
+            return new UringStreamConnection(thread, new ConnectionCore(socket, null, null));
         } catch (RuntimeException e) {
             socket.close();
             throw e;

@@ -126,7 +126,7 @@ final class UringConnector implements CompletionListener {
         ConnectionCore core = new ConnectionCore(socket, null, destination);
         core.readTimeoutMillis(options.get(Options.READ_TIMEOUT, 0));
         core.writeTimeoutMillis(options.get(Options.WRITE_TIMEOUT, 0));
-        UringStreamConnection connection = new UringStreamConnection(thread, core, null);
+        UringStreamConnection connection = new UringStreamConnection(thread, core);
         socket = null;
         if (!result.setResult(connection)) {
             IoUtils.safeClose(connection);

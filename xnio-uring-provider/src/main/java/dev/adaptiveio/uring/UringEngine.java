@@ -1,29 +1,54 @@
 package dev.adaptiveio.uring;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.util.Locale;
 
 import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.natives.uring.RingConfig;
 import dev.adaptiveio.core.natives.uring.UringFeature;
 import dev.adaptiveio.core.natives.uring.UringViability;
+import dev.adaptiveio.core.server.Acceptor;
+import dev.adaptiveio.core.server.NativeTcpServer;
 import dev.adaptiveio.core.worker.Engine;
 import dev.adaptiveio.core.worker.NativeXnioWorker;
-import org.xnio.ChannelListener;
-import org.xnio.OptionMap;
-import org.xnio.StreamConnection;
-import org.xnio.channels.AcceptingChannel;
 
-/** The io_uring engine: its threads (one ring each) and its servers. */
+/**
+ * The io_uring engine: its threads (one ring each) and how they accept on a server's shared
+ * listening socket (the server itself is the shared {@link NativeTcpServer}).
+ */
 final class UringEngine implements Engine {
 
     static final String RECV_BUFFER_PROPERTY = "adaptiveio.io_uring.recvBufferSize";
     static final int DEFAULT_RECV_BUFFER = 8192;
     static final String MULTISHOT_ACCEPT_PROPERTY = "adaptiveio.io_uring.multishotAccept";
+    /** {@code ring} (ACCEPT ops, the default) or {@code readiness} (POLL_ADD, then {@code accept4}). */
+    static final String ACCEPT_MODE_PROPERTY = "adaptiveio.io_uring.acceptMode";
+
+    /** How the engine's threads take connections from a listening socket. */
+    enum AcceptMode {
+        /** ACCEPT ops on the ring (multishot where the kernel has it): {@link UringAcceptor}. */
+        RING,
+        /** POLL_ADD on the listening socket, then {@code accept4} on a running thread: {@link UringReadinessAcceptor}. */
+        READINESS;
+
+        static AcceptMode fromSystemProperty() {
+            String value = System.getProperty(ACCEPT_MODE_PROPERTY);
+            if (value == null || value.isBlank()) {
+                return RING;
+            }
+            try {
+                return valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("-D" + ACCEPT_MODE_PROPERTY + "=" + value
+                        + " is not an accept mode: use ring (the default) or readiness", e);
+            }
+        }
+    }
 
     private final RingConfig ringConfig;
     private final int recvBufferSize;
     private final boolean multishotAccept;
+    private final boolean multishotPoll;
+    private final AcceptMode acceptMode;
 
     UringEngine(RingConfig ringConfig, int recvBufferSize, UringViability viability) {
         if (recvBufferSize < 512 || recvBufferSize > (1 << 20)) {
@@ -34,6 +59,8 @@ final class UringEngine implements Engine {
         String multishot = System.getProperty(MULTISHOT_ACCEPT_PROPERTY);
         this.multishotAccept = viability.features().contains(UringFeature.ACCEPT_MULTISHOT)
                 && (multishot == null || Boolean.parseBoolean(multishot));
+        this.multishotPoll = viability.features().contains(UringFeature.POLL_ADD_MULTISHOT);
+        this.acceptMode = AcceptMode.fromSystemProperty();
     }
 
     @Override
@@ -53,6 +80,10 @@ final class UringEngine implements Engine {
         return multishotAccept;
     }
 
+    AcceptMode acceptMode() {
+        return acceptMode;
+    }
+
     @Override
     public NativeIoThread newIoThread(NativeXnioWorker worker, int index, String threadName, ThreadGroup group,
                                       long stackSize) {
@@ -60,21 +91,10 @@ final class UringEngine implements Engine {
     }
 
     @Override
-    public dev.adaptiveio.core.server.Acceptor newAcceptor(dev.adaptiveio.core.server.NativeTcpServer server,
-                                                           NativeIoThread thread) {
-        return new UringAcceptor(server, (UringIoThread) thread, multishotAccept);
-    }
-
-    @Override
-    public AcceptingChannel<StreamConnection> createTcpServer(NativeXnioWorker worker, NativeIoThread[] threads,
-            InetSocketAddress bindAddress, ChannelListener<? super AcceptingChannel<StreamConnection>> acceptListener,
-            OptionMap optionMap) throws IOException {
-        UringIoThread[] uringThreads = new UringIoThread[threads.length];
-        for (int i = 0; i < threads.length; i++) {
-            uringThreads[i] = (UringIoThread) threads[i];
-        }
-        UringTcpServer server = new UringTcpServer(worker, uringThreads, bindAddress, optionMap, multishotAccept);
-        server.getAcceptSetter().set(acceptListener);
-        return server;
+    public Acceptor newAcceptor(NativeTcpServer server, NativeIoThread thread) {
+        UringIoThread uringThread = (UringIoThread) thread;
+        return acceptMode == AcceptMode.READINESS
+                ? new UringReadinessAcceptor(server, uringThread, multishotPoll)
+                : new UringAcceptor(server, uringThread, multishotAccept);
     }
 }

@@ -79,7 +79,7 @@ public final class UringIoThread extends NativeIoThread {
             throw new IllegalStateException("adopt must run on " + getName());
         }
         ConnectionCore core = detached.adoptBy(UringXnio.NAME);
-        return new UringStreamConnection(this, core, null);
+        return new UringStreamConnection(this, core);
     }
 
     @Override

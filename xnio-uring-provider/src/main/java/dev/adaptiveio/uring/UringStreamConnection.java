@@ -40,7 +40,6 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     private static final long LINGER_MILLIS = Long.getLong("adaptiveio.linger.millis", 30_000L);
 
     private final UringIoThread thread;
-    private final ServerTracker server;
     private RingHandle handle;
 
     // ---- inbound: guarded by inLock (other threads read after awaitReadable)
@@ -74,15 +73,9 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     private boolean lingering;
     private XnioExecutor.Key lingerTimer;
 
-    /** Told when a connection of a server goes away (connection limits). */
-    interface ServerTracker {
-        void connectionReleased(UringStreamConnection connection);
-    }
-
-    UringStreamConnection(UringIoThread thread, ConnectionCore core, ServerTracker server) {
+    UringStreamConnection(UringIoThread thread, ConnectionCore core) {
         super(thread, core);
         this.thread = thread;
-        this.server = server;
         this.readReady = core.hasCarried();
         if (thread.inThisThread()) {
             register();
@@ -632,9 +625,6 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             out.free();
         }
         thread.untrack(shutdownHook);
-        if (server != null) {
-            server.connectionReleased(this);
-        }
         notifyReleased();
         if (!keepFd) {
             core.closeFdIfIdle();

@@ -1,0 +1,181 @@
+package dev.adaptiveio.uring;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.adaptiveio.core.natives.uring.IoUringSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Both accept modes ({@code -Dadaptiveio.io_uring.acceptMode}) on the shared server. */
+class UringAcceptModeTest {
+
+    private Xnio xnio;
+    private XnioWorker worker;
+    private final AtomicReference<Throwable> serverFailure = new AtomicReference<>();
+
+    @BeforeEach
+    void provider() {
+        assumeTrue(IoUringSupport.viability().isViable(), IoUringSupport.viability()::summary);
+        xnio = Xnio.getInstance("io_uring", UringAcceptModeTest.class.getClassLoader());
+        assertEquals("io_uring", xnio.getName());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        System.clearProperty(UringEngine.ACCEPT_MODE_PROPERTY);
+        if (worker != null) {
+            worker.shutdown();
+            assertTrue(worker.awaitTermination(10, TimeUnit.SECONDS), "worker terminates");
+        }
+        assertNull(serverFailure.get());
+    }
+
+    private XnioWorker worker(String mode) throws Exception {
+        System.setProperty(UringEngine.ACCEPT_MODE_PROPERTY, mode);
+        try {
+            worker = xnio.createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 2));
+        } finally {
+            System.clearProperty(UringEngine.ACCEPT_MODE_PROPERTY);
+        }
+        assertInstanceOf(UringIoThread.class, worker.getIoThread(0));
+        return worker;
+    }
+
+    /** Greets each connection with the name of the I/O thread that accepted it, then closes it. */
+    private AcceptingChannel<StreamConnection> greetingServer(Set<StreamConnection> accepted) throws Exception {
+        ChannelListener<AcceptingChannel<StreamConnection>> listener = server -> {
+            try {
+                StreamConnection c;
+                while ((c = server.accept()) != null) {
+                    assertInstanceOf(UringIoThread.class, c.getIoThread());
+                    assertSame(Thread.currentThread(), c.getIoThread(), "served on the thread that accepted it");
+                    assertTrue(accepted.add(c), "each connection is accepted once");
+                    ByteBuffer hello = ByteBuffer.wrap((c.getIoThread().getName() + "\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    while (hello.hasRemaining()) {
+                        assertTrue(c.getSinkChannel().write(hello) > 0, "a greeting fits the send queue");
+                    }
+                    c.getSinkChannel().shutdownWrites();
+                    c.getSinkChannel().flush();
+                    IoUtils.safeClose(c);
+                }
+            } catch (java.nio.channels.ClosedChannelException e) {
+                // XNIO's contract once the server is closed (a listener call racing close())
+                if (server.isOpen()) {
+                    serverFailure.compareAndSet(null, e);
+                }
+            } catch (Throwable t) {
+                serverFailure.compareAndSet(null, t);
+            }
+        };
+        AcceptingChannel<StreamConnection> server = worker.createStreamConnectionServer(
+                new InetSocketAddress("127.0.0.1", 0), listener, OptionMap.EMPTY);
+        server.resumeAccepts();
+        return server;
+    }
+
+    private static String greeting(InetSocketAddress address) throws Exception {
+        try (Socket s = new Socket(address.getAddress(), address.getPort())) {
+            s.setSoTimeout(10_000);
+            InputStream in = s.getInputStream();
+            String text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(text.endsWith("\n"), "a whole greeting: " + text);
+            return text.trim();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ring", "readiness"})
+    void everyConnectionIsAcceptedOnceAndServed(String mode) throws Exception {
+        worker(mode);
+        Set<StreamConnection> accepted = ConcurrentHashMap.newKeySet();
+        AcceptingChannel<StreamConnection> server = greetingServer(accepted);
+        InetSocketAddress address = (InetSocketAddress) server.getLocalAddress();
+        // Several connections waiting at once, then one after another.
+        List<Socket> waiting = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                waiting.add(new Socket(address.getAddress(), address.getPort()));
+            }
+            for (Socket s : waiting) {
+                s.setSoTimeout(10_000);
+                assertTrue(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).endsWith("\n"));
+            }
+        } finally {
+            waiting.forEach(IoUtils::safeClose);
+        }
+        for (int i = 0; i < 20; i++) {
+            greeting(address);
+        }
+        assertEquals(30, accepted.size());
+        server.close();
+    }
+
+    @Test
+    void inReadinessModeABlockedThreadTakesNoConnection() throws Exception {
+        worker("readiness");
+        Set<StreamConnection> accepted = ConcurrentHashMap.newKeySet();
+        AcceptingChannel<StreamConnection> server = greetingServer(accepted);
+        InetSocketAddress address = (InetSocketAddress) server.getLocalAddress();
+        greeting(address);
+        XnioIoThread blocked = worker.getIoThread(0);
+        XnioIoThread running = worker.getIoThread(1);
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        blocked.execute(() -> {
+            inside.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            assertTrue(inside.await(10, TimeUnit.SECONDS));
+            for (int i = 0; i < 10; i++) {
+                assertEquals(running.getName(), greeting(address), "served while thread 0 is blocked");
+            }
+        } finally {
+            release.countDown();
+        }
+        server.close();
+    }
+
+    @Test
+    void anUnknownAcceptModeIsAClearError() {
+        System.setProperty(UringEngine.ACCEPT_MODE_PROPERTY, "sideways");
+        Throwable t = assertThrows(Throwable.class,
+                () -> xnio.createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1)));
+        String messages = "";
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            messages += c.getMessage() + "\n";
+        }
+        assertTrue(messages.contains("adaptiveio.io_uring.acceptMode=sideways is not an accept mode"), messages);
+    }
+}
