@@ -1,6 +1,7 @@
 #!/bin/sh
-# Removes adaptive-io from a WildFly 39: the adaptive-io subsystem (all its workers) and extension from the server
-# configuration, then the dev.adaptiveio modules. WildFly refuses to remove a worker that something still runs on, so
+# Removes adaptive-io from a WildFly 39: the adaptive-io subsystem (all its workers) and extension and the transplant
+# filter (custom-filter adaptive-io-transplant and every filter-ref to it) from the server configuration, then the
+# dev.adaptiveio modules. WildFly refuses to remove a worker that something still runs on, so
 # the script first lists Undertow listeners, the remoting subsystem and the io default-worker if they use our workers and stops there, unless
 # --reset-listeners is given: then it points them back to WildFly's "default" worker.
 #
@@ -14,7 +15,7 @@ set -e
 
 RESET=
 usage() {
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 for arg in "$@"; do
@@ -95,13 +96,36 @@ if [ -n "$users" ]; then
     } | run_cli || die "could not reset the listeners"
 fi
 
+# Prints the address of every filter-ref to the transplant filter, e.g. /subsystem=undertow/server=default-server/host=default-host/filter-ref=adaptive-io-transplant
+transplant_filter_refs() {
+    run_cli <<'CLI' | awk '
+        /^ *\("[^"]*" => "[^"]*"\),?$/ {
+            e = $0; gsub(/[ ()",]/, "", e); sub(/=>/, "=", e); addr = addr "/" e
+            if (e == "filter-ref=adaptive-io-transplant") { print addr; addr = "" }
+            next
+        }
+        /"address" => \[/ { addr = "" }'
+if (outcome == success) of /subsystem=undertow:read-resource
+    /subsystem=undertow/server=*/host=*/filter-ref=adaptive-io-transplant:read-resource
+end-if
+CLI
+}
+
+refs=$(transplant_filter_refs) || die "could not read the server configuration"
+if [ -n "$refs" ]; then
+    echo "adaptive-io: removing the transplant filter from:"
+    echo "$refs" | sed 's/^/  /'
+    echo "$refs" | sed 's/$/:remove/' | run_cli || die "could not remove the transplant filter-refs"
+fi
+
 echo "adaptive-io: removing subsystem and extension"
 run_cli < "$DIST_HOME/bin/uninstall.cli" || die "CLI failed; nothing removed from modules/"
 
 if [ -n "$CONNECT" ]; then
     echo "adaptive-io: removed from the running server's configuration. Reload it; remove $JBOSS_HOME/modules/dev/adaptiveio once it is stopped (or rerun this script without --connect)."
 else
-    rm -rf "$JBOSS_HOME/modules/dev/adaptiveio/wildfly" "$JBOSS_HOME/modules/dev/adaptiveio/xnio"
+    rm -rf "$JBOSS_HOME/modules/dev/adaptiveio/wildfly" "$JBOSS_HOME/modules/dev/adaptiveio/xnio" \
+        "$JBOSS_HOME/modules/dev/adaptiveio/transplant"
     rmdir "$JBOSS_HOME/modules/dev/adaptiveio" "$JBOSS_HOME/modules/dev" 2>/dev/null || true
     echo "adaptive-io: uninstalled from $CONFIG and $JBOSS_HOME/modules"
 fi
