@@ -64,7 +64,9 @@ final class UringReadinessAcceptor implements Acceptor, CompletionListener, Flus
     @Override
     public void update() {
         arm();
-        if (pending && server.isAcceptResumed() && server.isAccepting(this)) {
+        // A connection reported while nobody accepted (suspended, over the limit) is taken now;
+        // an awaitAcceptable() caller is woken by the same flush.
+        if (pending && server.isAccepting(this)) {
             scheduleFlush();
         }
     }
