@@ -27,6 +27,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -145,6 +146,16 @@ class Server:
 
     def parse_count(self, text):
         return int(text.strip())
+
+    def engines(self):
+        """An adaptive server's listener state ("active=io_uring epoll=0 io_uring=256 switches=1"), else ""."""
+        if not self.name.startswith("adaptive"):
+            return ""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/engines", timeout=10) as response:
+                return " | ".join(response.read().decode().split("\n")).strip(" |")
+        except (OSError, ValueError) as e:
+            return f"unreadable ({e})"
 
     def stop(self):
         if self.proc is None:
@@ -620,7 +631,7 @@ def drive(server, spec, seconds, cell_dir, tag):
 
 FIELDS = ["round", "server", "workload", "group", "conns", "requests", "seconds", "rps", "load_rps", "p50_ms", "p99_ms",
           "p999_ms", "errors", "cpu_us_per_req", "server_cpu_util", "jit_cpu_util", "syscalls_per_req", "peak_rss_mb",
-          "cpu0_other_util", "cpu1_util", "syscall_mix", "note"]
+          "cpu0_other_util", "cpu1_util", "syscall_mix", "engine", "note"]
 
 
 def measure_cell(server, wname, spec, rnd, args, counter, port):
@@ -634,7 +645,10 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
         # compiling into the measured run (its threads count as server CPU).
         wanted = spec.get("warmup_requests", WARMUP_REQUESTS)
         for _ in range(3):
-            if drive(server, spec, args.warmup if scale == 1 else 7, cell_dir, "warmup")["requests"] >= wanted:
+            # The ramp warms up at its bottom layer only, so the adaptive controller meets the ramp the way
+            # a fresh server does (below its thresholds, on its start engine) and must follow it.
+            warm = dict(spec, kind="wrk", conns=RAMP_LAYERS[0]) if spec["kind"] == "ramp" else spec
+            if drive(server, warm, args.warmup if scale == 1 else 7, cell_dir, "warmup")["requests"] >= wanted:
                 break
         pids = server.pids()
         steady = spec["kind"] != "ramp" and server.served() is not None
@@ -648,6 +662,7 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
             time.sleep(args.duration)
             n1 = server.served()
             t1, j1, c1, w1 = cpu_ticks(pids), jit_ticks(pids), cpu_times(), time.monotonic()
+            row["engine"] = server.engines()
             load = finish()
             if n0 is None or n1 is None:
                 raise RuntimeError("the server stopped answering /count during the measured run")
@@ -656,7 +671,14 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
         else:
             t0, j0, c0 = cpu_ticks(pids), jit_ticks(pids), cpu_times()
             seconds = args.duration if scale == 1 else 7 * args.ramp_step
+            top = {}
+            if spec["kind"] == "ramp":
+                # the top of the ramp (all layers connected) is the middle of its fourth step
+                peek = threading.Timer(3.5 * args.ramp_step, lambda: top.update(engine=server.engines()))
+                peek.start()
             result = drive(server, spec, seconds, cell_dir, "measure")
+            if top.get("engine"):
+                row["engine"] = f"top: {top['engine']}; end: {server.engines()}"
             t1, j1, c1 = cpu_ticks(pids), jit_ticks(pids), cpu_times()
             row["load_rps"] = round(result["requests"] / result["seconds"], 1) if result["seconds"] else ""
         if not server.alive():
@@ -783,7 +805,7 @@ def summarize(rows):
         s = dict(server=server, workload=wname, group=WORKLOADS[wname]["group"], conns=WORKLOADS[wname]["conns"],
                  rounds=len(mine))
         for field in ("rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_req", "syscalls_per_req", "peak_rss_mb",
-                      "cpu0_other_util"):
+                      "jit_cpu_util", "cpu0_other_util"):
             m, lo, hi = med_range([num(r.get(field)) for r in mine])
             s[field] = m
             s[field + "_min"] = lo
@@ -806,6 +828,8 @@ def summarize(rows):
         s["notes"] = "; ".join(notes)
         mixes = [r.get("syscall_mix") for r in mine if r.get("syscall_mix")]
         s["syscall_mix"] = mixes[-1] if mixes else ""
+        engines = [f"r{r['round']}: {r['engine']}" for r in mine if r.get("engine")]
+        s["engine"] = "; ".join(engines)
         out.append(s)
     return out
 
@@ -816,7 +840,7 @@ SUMMARY_FIELDS = ["server", "workload", "group", "conns", "rounds",
                   "cpu_vs_nio", "cpu_vs_nio_min", "cpu_vs_nio_max",
                   "p50_ms", "p99_ms", "p99_ms_min", "p99_ms_max", "p99_vs_nio", "p999_ms",
                   "syscalls_per_req", "syscalls_per_req_min", "syscalls_per_req_max", "syscalls_vs_nio",
-                  "peak_rss_mb", "cpu0_other_util", "cpu0_other_util_max", "syscall_mix", "notes"]
+                  "peak_rss_mb", "jit_cpu_util", "cpu0_other_util", "cpu0_other_util_max", "syscall_mix", "engine", "notes"]
 
 
 def g(v, digits=3):
@@ -1062,7 +1086,8 @@ def main():
                 rows.append(row)
                 log(f"r{rnd} {wname:24s} {server.name:20s} rps={row.get('rps', '')} "
                     f"cpu_us/req={row.get('cpu_us_per_req', '')} p99={row.get('p99_ms', '')}ms "
-                    f"syscalls/req={row.get('syscalls_per_req', '')} rss={row.get('peak_rss_mb', '')}MB {row['note']}")
+                    f"syscalls/req={row.get('syscalls_per_req', '')} rss={row.get('peak_rss_mb', '')}MB "
+                    f"{row.get('engine', '')} {row['note']}")
     elapsed = time.time() - started
 
     machine["elapsed_s"] = round(elapsed)

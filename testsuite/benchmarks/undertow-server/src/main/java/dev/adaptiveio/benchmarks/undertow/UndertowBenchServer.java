@@ -7,12 +7,15 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.resource.PathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.util.Headers;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.atomic.LongAdder;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Xnio;
@@ -26,7 +29,8 @@ import org.xnio.XnioWorker;
  * Binds 127.0.0.1 only. Endpoints: {@code /plaintext}, {@code /16k}, {@code /1m} (fixed bodies from
  * memory), {@code /static/*} (files under DIR through {@link ResourceHandler}, i.e. the sendfile
  * path) and h2c with prior knowledge on the same port; {@code /count} returns how many requests
- * the other endpoints have served.
+ * the other endpoints have served; {@code /engines} prints, for an {@code adaptive} listener, its active
+ * engine and connections per engine (one line per listener MXBean, nothing on other providers).
  *
  * <p>XNIO silently falls back to NIO when a provider fails to load, so the server refuses to
  * start unless the provider it got carries the requested name, and prints what actually runs
@@ -89,13 +93,14 @@ public final class UndertowBenchServer {
                 .set(Options.WORKER_TASK_MAX_THREADS, 4)
                 .getMap());
 
+        boolean transplant = Boolean.getBoolean("adaptiveio.transplant");
         Undertow server = Undertow.builder()
                 .setWorker(worker)
                 .addHttpListener(port, "127.0.0.1")
                 .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
                 .setServerOption(UndertowOptions.BUFFER_PIPELINED_DATA, bufferPipelined)
                 .setSocketOption(Options.BACKLOG, 4096)
-                .setHandler(new BenchHandler(staticDir))
+                .setHandler(transplant ? withTransplantHook(new BenchHandler(staticDir)) : new BenchHandler(staticDir))
                 .build();
         server.start();
 
@@ -103,6 +108,7 @@ public final class UndertowBenchServer {
                 + " ioThreads=" + worker.getIoThreadCount()
                 + " ioThreadClass=" + worker.getIoThread(0).getClass().getName()
                 + " bufferPipelined=" + bufferPipelined
+                + " transplant=" + transplant
                 + " providerJar=" + codeSource(xnio.getClass()));
         System.out.println("READY port=" + port);
         System.out.flush();
@@ -111,6 +117,15 @@ public final class UndertowBenchServer {
             worker.shutdownNow();
         }, "bench-shutdown"));
         Thread.currentThread().join();
+    }
+
+    /**
+     * transplant-extension's boundary hook around the handler, as builder code installs it. Looked up by
+     * name: the extension is on the class path only in the {@code transplant} profile.
+     */
+    private static HttpHandler withTransplantHook(HttpHandler handler) throws ReflectiveOperationException {
+        return (HttpHandler) Class.forName("dev.adaptiveio.transplant.Transplant")
+                .getMethod("handler", HttpHandler.class).invoke(null, handler);
     }
 
     private static String codeSource(Class<?> type) {
@@ -147,6 +162,11 @@ public final class UndertowBenchServer {
                 exchange.getResponseSender().send(Long.toString(served.sum()));
                 return;
             }
+            if (path.equals("/engines")) {
+                exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, TEXT_PLAIN);
+                exchange.getResponseSender().send(engines());
+                return;
+            }
             served.increment();
             switch (path) {
                 case "/plaintext" -> send(exchange, TEXT_PLAIN, plaintext);
@@ -161,6 +181,19 @@ public final class UndertowBenchServer {
                     }
                 }
             }
+        }
+
+        /** "active=io_uring epoll=0 io_uring=256 switches=1" per adaptive listener, read through JMX (no compile-time tie to a provider). */
+        private static String engines() throws Exception {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            StringBuilder out = new StringBuilder();
+            for (ObjectName name : server.queryNames(new ObjectName("dev.adaptiveio:type=Listener,*"), null)) {
+                out.append("active=").append(server.getAttribute(name, "ActiveEngine"))
+                        .append(" epoll=").append(server.getAttribute(name, "EpollConnections"))
+                        .append(" io_uring=").append(server.getAttribute(name, "IoUringConnections"))
+                        .append(" switches=").append(server.getAttribute(name, "Switches")).append('\n');
+            }
+            return out.toString();
         }
 
         private static void send(HttpServerExchange exchange, String contentType, ByteBuffer body) {
