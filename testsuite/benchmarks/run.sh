@@ -6,6 +6,7 @@
 #   testsuite/benchmarks/run.sh                 # quick mode (< 5 min, development check)
 #   testsuite/benchmarks/run.sh --full          # full mode (3 rounds, every workload)
 #   testsuite/benchmarks/run.sh --install --full   # first `mvn install` the providers (fresh clone)
+#   testsuite/benchmarks/run.sh --transplant-ramp  # issue 6: transplant against route-new-only (transplant_ramp.py)
 #
 # Anything else is passed to bench.py (see `bench.py --help`), e.g.
 #   run.sh --servers nio,epoll --workloads pipelined-c256 --rounds 5
@@ -15,12 +16,14 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 MODE=quick
 INSTALL=false
+SCRIPT=bench.py
 PASS=()
 for arg in "$@"; do
   case "$arg" in
     --quick) MODE=quick ;;
     --full) MODE=full ;;
     --install) INSTALL=true ;;
+    --transplant-ramp) SCRIPT=transplant_ramp.py ;;
     *) PASS+=("$arg") ;;
   esac
 done
@@ -66,4 +69,7 @@ fi
 say "building the benchmark servers"
 mvn -B -q -f "$HERE/pom.xml" package -DskipTests
 
+if [ "$SCRIPT" = transplant_ramp.py ]; then
+  exec /usr/bin/python3 "$HERE/transplant_ramp.py" "${PASS[@]+"${PASS[@]}"}"
+fi
 exec /usr/bin/python3 "$HERE/bench.py" --mode "$MODE" "${PASS[@]+"${PASS[@]}"}"
