@@ -1084,17 +1084,24 @@ def main():
                     log(f"SKIP {server.name}: {e}")
                     continue
                 rows.append(row)
+                checkpoint(args, rows, machine, servers, skipped, started)
                 log(f"r{rnd} {wname:24s} {server.name:20s} rps={row.get('rps', '')} "
                     f"cpu_us/req={row.get('cpu_us_per_req', '')} p99={row.get('p99_ms', '')}ms "
                     f"syscalls/req={row.get('syscalls_per_req', '')} rss={row.get('peak_rss_mb', '')}MB "
                     f"{row.get('engine', '')} {row['note']}")
-    elapsed = time.time() - started
+    write_outputs(args, rows, checkpoint(args, rows, machine, servers, skipped, started))
 
-    machine["elapsed_s"] = round(elapsed)
+
+def checkpoint(args, rows, machine, servers, skipped, started):
+    """Writes the rows so far, so an interrupted run can still be summarised (--summarize-only)."""
+    machine["elapsed_s"] = round(time.time() - started)
     machine["server_info"] = {s.name: s.info for s in servers}
     machine["provider_jars"] = {s.name: s.jars for s in servers if getattr(s, "jars", None)}
     machine["skipped"] = skipped
-    write_outputs(args, rows, machine)
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_csv(f"{args.out / args.mode}-rounds.csv", FIELDS, rows)
+    Path(f"{args.out / args.mode}-machine.json").write_text(json.dumps(machine, indent=2) + "\n")
+    return machine
 
 
 def write_outputs(args, rows, machine):
