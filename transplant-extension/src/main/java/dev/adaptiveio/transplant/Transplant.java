@@ -694,8 +694,11 @@ public final class Transplant implements Closeable {
 
     private static void deliver(TrackedConnection t, NativeStreamConnection adopted, NativeIoThread target) {
         NativeTcpServer server = serverOf(t.connection);
-        if (server != null && target.getWorker() == t.connection.nativeIoThread().getWorker()
-                && acceptsOn(server, target)) {
+        // The target was chosen while the server accepted on its engine; a switch back since (an adaptive
+        // listener's revert while the move was under way) does not matter: the server keeps its acceptor on
+        // that thread and takes the connection up there (redeliver closes it only when it has none), and the
+        // revert's own mark moves it back at its next boundary.
+        if (server != null && target.getWorker() == t.connection.nativeIoThread().getWorker()) {
             server.redeliver(adopted);
         } else if (t.openListener != null) {
             t.openListener.handleEvent(adopted);

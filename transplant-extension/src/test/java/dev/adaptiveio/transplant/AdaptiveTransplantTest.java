@@ -149,4 +149,73 @@ class AdaptiveTransplantTest {
         }
         TestServer.assertFdsBackTo(fds);
     }
+
+    /**
+     * A switch back while connections are on their way (detached from epoll, their arrival queued on the
+     * blocked io_uring thread): the listener then accepts on epoll again, yet each connection is taken up
+     * where it arrives (the server keeps its io_uring acceptor) and the revert's mark brings it back to epoll
+     * at its next boundary. None is lost. (Seen in WildFly when the controller reverted a forced switch while
+     * the moves were under way.)
+     */
+    @Test
+    void aSwitchBackWhileConnectionsAreOnTheirWayLosesNone() throws Exception {
+        long lost = transplant.metrics().lostTotal();
+        long toUring = transplant.metrics().moved("epoll", "io_uring");
+        long toEpoll = transplant.metrics().moved("io_uring", "epoll");
+        // Start the io_uring engine and its acceptor first, with no connection to move.
+        listener.control().forceSwitch(Engine.IO_URING);
+        listener.control().forceSwitch(Engine.EPOLL);
+        NativeIoThread[] uringThreads = worker.ioThreads("io_uring");
+        assertEquals(1, uringThreads.length, "the io_uring engine started");
+        NativeIoThread uring = uringThreads[0];
+        assertEquals("io_uring", uring.engineName());
+        List<HttpConn> conns = new ArrayList<>();
+        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService control = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            for (int i = 0; i < 4; i++) {
+                HttpConn c = new HttpConn(port, "w" + i);
+                conns.add(c);
+                assertEquals("epoll", c.get("/", 1).header("X-IO-Engine"));
+            }
+            uring.execute(() -> {
+                blocked.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(blocked.await(5, TimeUnit.SECONDS), "io_uring thread blocked");
+            control.submit(() -> listener.control().forceSwitch(Engine.IO_URING)).get(5, TimeUnit.SECONDS);
+            // Detached from epoll (no longer tracked there, or tracked as moving); the arrivals wait for io_uring.
+            TestServer.await("all four detached, arrival queued", () -> Transplant.trackedOf(transplant).stream()
+                    .noneMatch(t -> t.engine().equals("epoll") && t.state.get() != TrackedConnection.MOVING));
+            assertEquals(toUring, transplant.metrics().moved("epoll", "io_uring"), "none arrived yet");
+            control.submit(() -> listener.control().forceSwitch(Engine.EPOLL)).get(5, TimeUnit.SECONDS);
+            release.countDown();
+            TestServer.await("arrived on io_uring", () -> transplant.metrics().moved("epoll", "io_uring") - toUring == 4
+                    || transplant.metrics().lostTotal() != lost);
+            assertEquals(lost, transplant.metrics().lostTotal(), transplant.metrics().counts()::toString);
+            for (HttpConn c : conns) {
+                HttpConn.Response r = c.get("/", 2);
+                assertTrue(r.body().endsWith(" 2"), r.body());
+            }
+            TestServer.await("back on epoll", () -> transplant.metrics().moved("io_uring", "epoll") - toEpoll >= 4
+                    && Transplant.trackedOf(transplant).stream().allMatch(t -> t.engine().equals("epoll")));
+            for (HttpConn c : conns) {
+                HttpConn.Response r = c.get("/", 3);
+                assertEquals("epoll", r.header("X-IO-Engine"), c.id + " served by epoll after the switch back");
+                assertTrue(r.body().endsWith(" 3"), r.body());
+            }
+            assertEquals(lost, transplant.metrics().lostTotal(), transplant.metrics().counts()::toString);
+        } finally {
+            release.countDown();
+            control.shutdownNow();
+            for (HttpConn c : conns) {
+                c.close();
+            }
+        }
+    }
 }
