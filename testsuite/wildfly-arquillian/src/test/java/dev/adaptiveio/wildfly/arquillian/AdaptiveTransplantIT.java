@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.dmr.ModelNode;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -31,13 +30,11 @@ import dev.adaptiveio.wildfly.arquillian.HttpConnection.Response;
  * An adaptive worker with transplant on, under keep-alive load, switched to io_uring by force-switch: the
  * established HTTP/1 connections move to io_uring (the next responses on the same sockets come from io_uring
  * threads), no request fails, and an HTTP/2 (h2c) and a TLS connection on the same worker stay where they are.
+ * The request hook is the {@code adaptive-io-transplant} custom-filter that the distribution's install.sh puts on
+ * default-host; the extension comes with module {@code dev.adaptiveio.transplant}. Proof both ways: the engine
+ * that answered each request on the same sockets, and the worker's {@code transplants}/{@code transplants-by-reason}.
  */
 @Order(6)
-@Disabled("Not available from the other modules yet: transplant needs transplant-extension's jar visible to the adaptive provider's"
-        + " module (its AdaptiveListenerExtension service joins listeners with TRANSPLANT on) and its custom-filter"
-        + " dev.adaptiveio.transplant.TransplantHandler on the host (docs/transplant.md); the wildfly-subsystem distribution ships"
-        + " neither (dev.adaptiveio.xnio has no transplant-extension jar, no dev.adaptiveio.transplant module) and the subsystem"
-        + " does not install the filter for transplant=true")
 class AdaptiveTransplantIT extends SharedServerTest {
 
     private static final int HTTP = 8380 + Ports.SHARED;
@@ -105,6 +102,10 @@ class AdaptiveTransplantIT extends SharedServerTest {
                     "https://127.0.0.1:" + HTTPS + TestApp.CONTEXT + "/plaintext", HttpClient.Version.HTTP_1_1, tlsThreads)));
 
             Await.until(Duration.ofSeconds(20), () -> requests.get() >= CONNECTIONS * 5L, () -> requests + " requests");
+            // Frozen first: with 16 slow connections on one I/O thread the controller would soon switch back
+            // (LOW_LOAD), and this test is about the forced switch (a revert moves the connections back, see
+            // docs/transplant.md).
+            management.ok(op("freeze", worker("moving")));
             ModelNode force = op("force-switch", worker("moving"));
             force.get("to").set("io_uring");
             management.ok(force);
@@ -136,7 +137,15 @@ class AdaptiveTransplantIT extends SharedServerTest {
         assertEquals(1, h2Threads.size(), () -> "HTTP/2 connection never moves: " + h2Threads);
         assertEquals(1, tlsThreads.size(), () -> "TLS connection never moves: " + tlsThreads);
         ModelNode metrics = management.readRuntime(worker("moving"));
+        System.out.println("AdaptiveTransplantIT: " + requests + " requests, engines per connection " + enginesPerConnection
+                + ", metrics " + metrics.get("transplants") + " " + metrics.get("transplants-by-reason").asString());
         assertTrue(metrics.get("transplants").asLong() >= CONNECTIONS, metrics::toString);
+        ModelNode byReason = metrics.get("transplants-by-reason");
+        assertTrue(byReason.get("moved epoll->io_uring").asLong(0) >= CONNECTIONS, metrics::toString);
+        // The h2c and TLS connections were wanted on io_uring too (their listeners switched) and refused.
+        assertTrue(byReason.get("refused http2").asLong(0) >= 1, metrics::toString);
+        assertTrue(byReason.get("refused tls").asLong(0) >= 1, metrics::toString);
+        assertTrue(byReason.keys().stream().noneMatch(k -> k.startsWith("lost")), () -> "no connection lost: " + metrics);
         assertEquals("io_uring", metrics.get("active-engine").asString(), metrics::toString);
 
         management.ok(op("remove", "subsystem=undertow", "server=default-server", "https-listener=moving-tls"));
