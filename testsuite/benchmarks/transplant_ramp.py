@@ -36,7 +36,7 @@ import bench
 
 LOW, HIGH = 16, 240
 FIELDS = ["round", "server", "switch_s", "on_uring_s", "rps_after", "worst_200ms", "p99_ms", "p999_ms", "errors",
-          "engines_end", "note"]
+          "server_cpu_util", "cpu0_other_util", "engines_end", "note"]
 
 
 def get(server, path):
@@ -75,11 +75,19 @@ def run_cell(server, args, rnd, port):
         poller = threading.Thread(target=poll, args=(server, stop, samples), daemon=True)
         poller.start()
         start = time.monotonic()
+        pids = server.pids()
+        t0, c0 = bench.cpu_ticks(pids) + bench.jit_ticks(pids), bench.cpu_times()
         low = bench.wrk(server, spec, args.burst + args.after + args.settle, conns=LOW)
         high = bench.wrk(server, spec, args.after + args.settle, conns=HIGH, delay=args.burst)
         burst = start + args.burst
         high_result = bench.parse_wrk(high)
         bench.parse_wrk(low)
+        t1, c1 = bench.cpu_ticks(pids) + bench.jit_ticks(pids), bench.cpu_times()
+        busy0, total0 = (c1[bench.SERVER_CPU][i] - c0[bench.SERVER_CPU][i] for i in (0, 1))
+        row["server_cpu_util"] = round((t1 - t0) / total0, 3) if total0 else ""
+        row["cpu0_other_util"] = round(max(0, busy0 - (t1 - t0)) / total0, 3) if total0 else ""
+        if row["cpu0_other_util"] != "" and row["cpu0_other_util"] > bench.CONTENDED:
+            row["note"] = f"contended: other processes used {row['cpu0_other_util']:.0%} of the server's CPU"
         stop.set()
         poller.join()
         after = [s for s in samples if s[0] >= burst and s[1] is not None]
@@ -160,14 +168,16 @@ def main():
     md = ["| server | switch after burst (s) | all on io_uring after burst (s) | req/s after | worst 200 ms (req/s) "
           "| p99 ms (joining connections) | errors |", "|---|---:|---:|---:|---:|---:|---:|"]
     for server in servers:
-        mine = [r for r in rows if r["server"] == server.name and not r["note"]]
+        mine = [r for r in rows if r["server"] == server.name and not r["note"].startswith("FAILED")]
         md.append(f"| {server.name} | {median(mine, 'switch_s') if server.name.startswith('adaptive') else 'n/a'} "
                   f"| {median(mine, 'on_uring_s') if server.name.startswith('adaptive') else 'n/a'} "
                   f"| {median(mine, 'rps_after')} | {median(mine, 'worst_200ms')} | {median(mine, 'p99_ms')} "
                   f"| {sum(int(r.get('errors') or 0) for r in mine)} |")
+    contended = [r for r in rows if r["note"].startswith("contended")]
     (args.out / "transplant-ramp.md").write_text(
         f"{args.rounds} round(s), interleaved; {LOW} connections, then {HIGH} more at t={args.burst} s; "
-        f"req/s over the last {args.after} s; median (min-max).\n\n" + "\n".join(md) + "\n")
+        f"req/s over the last {args.after} s; median (min-max). {len(contended)} of {len(rows)} cells contended "
+        f"(other processes above {bench.CONTENDED:.0%} of the server's CPU).\n\n" + "\n".join(md) + "\n")
     print("\n".join(md))
 
 
