@@ -7,7 +7,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.adaptiveio.adaptive.AdaptiveListener;
 import dev.adaptiveio.adaptive.AdaptiveXnioWorker;
@@ -18,6 +25,7 @@ import dev.adaptiveio.core.natives.uring.IoUringSupport;
 import io.undertow.Undertow;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +43,10 @@ import org.xnio.Xnio;
  */
 class AdaptiveTransplantTest {
 
+    private static final HttpString SERVED = new HttpString("X-Served");
+
+    /** Requests served per client connection (the X-Conn header), to find lost or duplicated requests. */
+    private final ConcurrentHashMap<String, AtomicLong> served = new ConcurrentHashMap<>();
     private AdaptiveXnioWorker worker;
     private Undertow undertow;
     private Transplant transplant;
@@ -70,6 +82,10 @@ class AdaptiveTransplantTest {
 
     private void answer(HttpServerExchange exchange) {
         NativeIoThread io = (NativeIoThread) exchange.getIoThread();
+        String conn = exchange.getRequestHeaders().getFirst("X-Conn");
+        if (conn != null) {
+            exchange.getResponseHeaders().put(SERVED, served.computeIfAbsent(conn, k -> new AtomicLong()).incrementAndGet());
+        }
         exchange.getResponseHeaders().put(TestServer.IO_THREAD, io.getName());
         exchange.getResponseHeaders().put(TestServer.IO_ENGINE, io.engineName());
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
@@ -217,5 +233,92 @@ class AdaptiveTransplantTest {
                 c.close();
             }
         }
+    }
+
+    /**
+     * Issue 6's load test across engines: 1,000 keep-alive connections driven by 8 client threads while forced
+     * switches flip the listener between epoll and io_uring (there and back twice), and every connection has
+     * been served by both engines. Every response carries the server's count for its connection, which must equal the client's
+     * sequence number (none lost, none served twice); sent = served; no move lost; fds back to baseline.
+     */
+    @Test
+    void thousandConnectionsFollowSwitchesBetweenEnginesUnderLoad() throws Exception {
+        int connections = 1000;
+        int clientThreads = 8;
+        int fds = TestServer.openFds();
+        long lost = transplant.metrics().lostTotal();
+        long toUring = transplant.metrics().moved("epoll", "io_uring");
+        long toEpoll = transplant.metrics().moved("io_uring", "epoll");
+        List<HttpConn> conns = new ArrayList<>();
+        ConcurrentHashMap<String, Set<String>> enginesSeen = new ConcurrentHashMap<>();
+        long[] seq = new long[connections];
+        AtomicLong sent = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService clients = Executors.newFixedThreadPool(clientThreads);
+        try {
+            for (int i = 0; i < connections; i++) {
+                conns.add(new HttpConn(port, "L" + i));
+            }
+            List<Future<?>> work = new ArrayList<>();
+            for (int t = 0; t < clientThreads; t++) {
+                int first = t;
+                work.add(clients.submit(() -> {
+                    while (!stop.get()) {
+                        for (int i = first; i < connections; i += clientThreads) {
+                            HttpConn c = conns.get(i);
+                            long n = ++seq[i];
+                            HttpConn.Response r = c.get("/", n);
+                            assertEquals(200, r.status());
+                            assertTrue(r.body().endsWith(" " + n), c.id + " answered out of order: " + r.body());
+                            assertEquals(Long.toString(n), r.header("X-Served"), c.id + " lost or duplicated a request");
+                            enginesSeen.computeIfAbsent(c.id, k -> ConcurrentHashMap.newKeySet()).add(r.header("X-IO-Engine"));
+                            sent.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            int switches = 0;
+            // Four switches: there and back twice, each one while every connection is busy.
+            while (System.nanoTime() < deadline && (switches < 4 || !servedByBothEngines(enginesSeen, connections))) {
+                listener.control().forceSwitch(switches % 2 == 0 ? Engine.IO_URING : Engine.EPOLL);
+                switches++;
+                Thread.sleep(500);
+                for (Future<?> f : work) {
+                    if (f.isDone()) {
+                        f.get(); // a client failed: report it
+                    }
+                }
+            }
+            stop.set(true);
+            for (Future<?> f : work) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            TransplantMetrics m = transplant.metrics();
+            System.out.println("adaptive load: " + sent.get() + " requests, " + switches + " switches, " + m);
+            assertTrue(servedByBothEngines(enginesSeen, connections), "every connection was served by epoll and io_uring");
+            assertTrue(m.moved("epoll", "io_uring") - toUring >= connections, m.toString());
+            assertTrue(m.moved("io_uring", "epoll") - toEpoll >= connections, m.toString());
+            assertEquals(lost, m.lostTotal(), m.toString());
+            long servedTotal = 0;
+            for (int i = 0; i < connections; i++) {
+                long s = served.get("L" + i).get();
+                assertEquals(seq[i], s, "L" + i + ": requests sent = requests served");
+                servedTotal += s;
+            }
+            assertEquals(sent.get(), servedTotal);
+        } finally {
+            stop.set(true);
+            clients.shutdownNow();
+            for (HttpConn c : conns) {
+                c.close();
+            }
+        }
+        TestServer.assertFdsBackTo(fds);
+    }
+
+    private static boolean servedByBothEngines(ConcurrentHashMap<String, Set<String>> seen, int connections) {
+        return seen.size() == connections && seen.values().stream().allMatch(s -> s.contains("epoll") && s.contains("io_uring"));
     }
 }
