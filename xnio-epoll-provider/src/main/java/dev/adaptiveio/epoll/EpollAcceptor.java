@@ -19,12 +19,16 @@ import dev.adaptiveio.core.server.NativeTcpServer;
 final class EpollAcceptor implements Acceptor, EpollListener {
 
     private static final ThreadLocal<byte[]> ADDRESS_SCRATCH = ThreadLocal.withInitial(() -> new byte[26]);
+    /** Connections one readiness event may accept; Netty's transports take 16 per read as well. */
+    private static final int ACCEPT_BATCH = 16;
 
     private final NativeTcpServer server;
     private final EpollIoThread thread;
     private final java.io.Closeable closeOnShutdown = this::close;
     private EpollKey key;
     private boolean closed;
+    /** Connections this thread accepted for itself; only the owning thread writes it. */
+    private long acceptedHere;
 
     EpollAcceptor(NativeTcpServer server, EpollIoThread thread) {
         this.server = server;
@@ -49,9 +53,21 @@ final class EpollAcceptor implements Acceptor, EpollListener {
         }
     }
 
+    /**
+     * Runs the accept listener again while it keeps taking connections, up to {@link #ACCEPT_BATCH}:
+     * Undertow's listener accepts one connection per call, and one per loop iteration left a burst of
+     * 1,000 connects waiting hundreds of iterations in the backlog (their first requests with them).
+     * The socket stays level-triggered, so whatever is left wakes the next iteration.
+     */
     @Override
     public void onEpollEvents(int readyOps) {
-        server.acceptReady(this);
+        for (int i = 0; i < ACCEPT_BATCH; i++) {
+            long before = acceptedHere;
+            server.acceptReady(this);
+            if (acceptedHere == before) {
+                return; // nothing pending, or the listener declined (suspended, over a limit)
+            }
+        }
     }
 
     @Override
@@ -59,6 +75,9 @@ final class EpollAcceptor implements Acceptor, EpollListener {
         int fd = server.listenSocket().accept(ADDRESS_SCRATCH.get());
         if (fd < 0) {
             return null;
+        }
+        if (Thread.currentThread() == thread) {
+            acceptedHere++;
         }
         NativeSocket socket = server.wrapAccepted(fd);
         try {
