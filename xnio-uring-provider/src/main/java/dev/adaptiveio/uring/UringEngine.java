@@ -76,14 +76,6 @@ final class UringEngine implements Engine {
         return recvBufferSize;
     }
 
-    boolean multishotAccept() {
-        return multishotAccept;
-    }
-
-    AcceptMode acceptMode() {
-        return acceptMode;
-    }
-
     @Override
     public NativeIoThread newIoThread(NativeXnioWorker worker, int index, String threadName, ThreadGroup group,
                                       long stackSize) {
