@@ -27,8 +27,6 @@ final class EpollAcceptor implements Acceptor, EpollListener {
     private final java.io.Closeable closeOnShutdown = this::close;
     private EpollKey key;
     private boolean closed;
-    /** Connections this thread accepted for itself; only the owning thread writes it. */
-    private long acceptedHere;
 
     EpollAcceptor(NativeTcpServer server, EpollIoThread thread) {
         this.server = server;
@@ -53,21 +51,10 @@ final class EpollAcceptor implements Acceptor, EpollListener {
         }
     }
 
-    /**
-     * Runs the accept listener again while it keeps taking connections, up to {@link #ACCEPT_BATCH}:
-     * Undertow's listener accepts one connection per call, and one per loop iteration left a burst of
-     * 1,000 connects waiting hundreds of iterations in the backlog (their first requests with them).
-     * The socket stays level-triggered, so whatever is left wakes the next iteration.
-     */
+    /** Up to {@link #ACCEPT_BATCH} connections; the socket is level-triggered, so the rest wakes the next iteration. */
     @Override
     public void onEpollEvents(int readyOps) {
-        for (int i = 0; i < ACCEPT_BATCH; i++) {
-            long before = acceptedHere;
-            server.acceptReady(this);
-            if (acceptedHere == before) {
-                return; // nothing pending, or the listener declined (suspended, over a limit)
-            }
-        }
+        server.acceptReady(this, ACCEPT_BATCH);
     }
 
     @Override
@@ -75,9 +62,6 @@ final class EpollAcceptor implements Acceptor, EpollListener {
         int fd = server.listenSocket().accept(ADDRESS_SCRATCH.get());
         if (fd < 0) {
             return null;
-        }
-        if (Thread.currentThread() == thread) {
-            acceptedHere++;
         }
         NativeSocket socket = server.wrapAccepted(fd);
         try {

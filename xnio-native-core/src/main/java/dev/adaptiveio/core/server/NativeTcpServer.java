@@ -53,9 +53,8 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     private final NativeSocket listenSocket;
     private final SocketAddress localAddress;
     private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
-    /** Connections handed back to this server after moving threads (see {@link #redeliver}); per thread. */
-    private final java.util.Map<Thread, java.util.ArrayDeque<NativeStreamConnection>> redelivered =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per accepting thread: what only that thread touches. */
+    private final java.util.Map<Thread, ThreadShare> shares = new java.util.concurrent.ConcurrentHashMap<>();
     private final ChannelListener.SimpleSetter<NativeTcpServer> acceptSetter = new ChannelListener.SimpleSetter<>();
     private final ChannelListener.SimpleSetter<NativeTcpServer> closeSetter = new ChannelListener.SimpleSetter<>();
     private final AtomicBoolean open = new AtomicBoolean(true);
@@ -197,6 +196,11 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         if (awaiters > 0) {
             return true;
         }
+        return listenerMayAccept(acceptor);
+    }
+
+    /** Whether the accept listener may take connections on {@code acceptor}'s thread now. */
+    private boolean listenerMayAccept(Acceptor acceptor) {
         String only = acceptingEngine;
         return resumed && !overLimit && (only == null || only.equals(acceptor.engineName()));
     }
@@ -214,10 +218,30 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     /** Acceptors call this on their thread when connections are pending. */
     public void acceptReady(Acceptor acceptor) {
         signalAwaiters();
-        String only = acceptingEngine;
-        if (resumed && !overLimit && open.get() && (only == null || only.equals(acceptor.engineName()))) {
+        if (open.get() && listenerMayAccept(acceptor)) {
             ChannelListeners.invokeChannelListener(this, acceptSetter.get());
         }
+    }
+
+    /**
+     * {@link #acceptReady(Acceptor)} for acceptors that learn of pending connections by readiness:
+     * Undertow's listener accepts one connection per call, so it runs again while each call takes
+     * one of this thread's connections, at most {@code maxCalls} times. One call per loop iteration
+     * left a burst of 1,000 connects waiting hundreds of iterations in the backlog.
+     */
+    public void acceptReady(Acceptor acceptor, int maxCalls) {
+        ThreadShare share = shareOf(acceptor.thread());
+        for (int i = 0; i < maxCalls; i++) {
+            long before = share.taken;
+            acceptReady(acceptor);
+            if (share.taken == before) {
+                return; // nothing pending, or the listener declined (suspended, over a limit)
+            }
+        }
+    }
+
+    private ThreadShare shareOf(Thread thread) {
+        return shares.computeIfAbsent(thread, t -> new ThreadShare());
     }
 
     /**
@@ -242,10 +266,13 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         Thread current = Thread.currentThread();
         Acceptor own = acceptorOf(current);
         if (own != null) {
-            java.util.ArrayDeque<NativeStreamConnection> moved = redelivered.get(current);
-            c = moved == null ? null : moved.poll();
+            ThreadShare share = shares.get(current);
+            c = share == null ? null : share.redelivered.poll();
             if (c == null) {
                 c = own.accept();
+            }
+            if (c != null && share != null) {
+                share.taken++;
             }
         } else {
             // Off the I/O threads: any acceptor that has a connection.
@@ -290,10 +317,10 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
                 IoUtils.safeClose(connection);
                 return;
             }
-            redelivered.computeIfAbsent(thread, t -> new java.util.ArrayDeque<>()).add(connection);
+            java.util.ArrayDeque<NativeStreamConnection> queue = shareOf(thread).redelivered;
+            queue.add(connection);
             ChannelListeners.invokeChannelListener(this, acceptSetter.get());
-            java.util.ArrayDeque<NativeStreamConnection> left = redelivered.get(thread);
-            if (left != null && left.remove(connection)) {
+            if (queue.remove(connection)) {
                 // The accept listener did not take it (it only accepts while resumed).
                 IoUtils.safeClose(connection);
             }
@@ -608,5 +635,13 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         public int getConnectionLimitLowWater() {
             return lowWater;
         }
+    }
+
+    /** One accepting thread's state in this server; only that thread reads or writes it. */
+    private static final class ThreadShare {
+        /** Connections handed back after moving threads (see {@link #redeliver}). */
+        final java.util.ArrayDeque<NativeStreamConnection> redelivered = new java.util.ArrayDeque<>();
+        /** Connections the accept listener took on this thread, to tell whether a call took one. */
+        long taken;
     }
 }
