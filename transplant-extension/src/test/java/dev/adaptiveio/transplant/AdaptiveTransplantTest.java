@@ -9,11 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.adaptiveio.adaptive.AdaptiveListener;
@@ -244,81 +240,35 @@ class AdaptiveTransplantTest {
     @Test
     void thousandConnectionsFollowSwitchesBetweenEnginesUnderLoad() throws Exception {
         int connections = 1000;
-        int clientThreads = 8;
         int fds = TestServer.openFds();
         long lost = transplant.metrics().lostTotal();
         long toUring = transplant.metrics().moved("epoll", "io_uring");
         long toEpoll = transplant.metrics().moved("io_uring", "epoll");
-        List<HttpConn> conns = new ArrayList<>();
-        ConcurrentHashMap<String, Set<String>> enginesSeen = new ConcurrentHashMap<>();
-        long[] seq = new long[connections];
-        AtomicLong sent = new AtomicLong();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService clients = Executors.newFixedThreadPool(clientThreads);
-        try {
-            for (int i = 0; i < connections; i++) {
-                conns.add(new HttpConn(port, "L" + i));
-            }
-            List<Future<?>> work = new ArrayList<>();
-            for (int t = 0; t < clientThreads; t++) {
-                int first = t;
-                work.add(clients.submit(() -> {
-                    while (!stop.get()) {
-                        for (int i = first; i < connections; i += clientThreads) {
-                            HttpConn c = conns.get(i);
-                            long n = ++seq[i];
-                            HttpConn.Response r = c.get("/", n);
-                            assertEquals(200, r.status());
-                            assertTrue(r.body().endsWith(" " + n), c.id + " answered out of order: " + r.body());
-                            assertEquals(Long.toString(n), r.header("X-Served"), c.id + " lost or duplicated a request");
-                            enginesSeen.computeIfAbsent(c.id, k -> ConcurrentHashMap.newKeySet()).add(r.header("X-IO-Engine"));
-                            sent.incrementAndGet();
-                        }
-                    }
-                    return null;
-                }));
-            }
+        Set<String> bothEngines = Set.of("epoll", "io_uring");
+        try (KeepAliveLoad load = new KeepAliveLoad(port, connections, 8, (c, n, r) -> {
+            assertEquals(200, r.status());
+            assertTrue(r.body().endsWith(" " + n), c.id + " answered out of order: " + r.body());
+            assertEquals(Long.toString(n), r.header("X-Served"), c.id + " lost or duplicated a request");
+            return r.header("X-IO-Engine");
+        })) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             int switches = 0;
             // Four switches: there and back twice, each one while every connection is busy.
-            while (System.nanoTime() < deadline && (switches < 4 || !servedByBothEngines(enginesSeen, connections))) {
+            while (System.nanoTime() < deadline && (switches < 4 || !load.everyConnectionServedIn(bothEngines, 2))) {
                 listener.control().forceSwitch(switches % 2 == 0 ? Engine.IO_URING : Engine.EPOLL);
                 switches++;
                 Thread.sleep(500);
-                for (Future<?> f : work) {
-                    if (f.isDone()) {
-                        f.get(); // a client failed: report it
-                    }
-                }
+                load.checkClients();
             }
-            stop.set(true);
-            for (Future<?> f : work) {
-                f.get(30, TimeUnit.SECONDS);
-            }
+            load.stop();
             TransplantMetrics m = transplant.metrics();
-            System.out.println("adaptive load: " + sent.get() + " requests, " + switches + " switches, " + m);
-            assertTrue(servedByBothEngines(enginesSeen, connections), "every connection was served by epoll and io_uring");
+            System.out.println("adaptive load: " + load.sent() + " requests, " + switches + " switches, " + m);
+            assertTrue(load.everyConnectionServedIn(bothEngines, 2), "every connection was served by epoll and io_uring");
             assertTrue(m.moved("epoll", "io_uring") - toUring >= connections, m.toString());
             assertTrue(m.moved("io_uring", "epoll") - toEpoll >= connections, m.toString());
             assertEquals(lost, m.lostTotal(), m.toString());
-            long servedTotal = 0;
-            for (int i = 0; i < connections; i++) {
-                long s = served.get("L" + i).get();
-                assertEquals(seq[i], s, "L" + i + ": requests sent = requests served");
-                servedTotal += s;
-            }
-            assertEquals(sent.get(), servedTotal);
-        } finally {
-            stop.set(true);
-            clients.shutdownNow();
-            for (HttpConn c : conns) {
-                c.close();
-            }
+            load.assertSentEqualsServed(id -> served.get(id).get());
         }
         TestServer.assertFdsBackTo(fds);
-    }
-
-    private static boolean servedByBothEngines(ConcurrentHashMap<String, Set<String>> seen, int connections) {
-        return seen.size() == connections && seen.values().stream().allMatch(s -> s.contains("epoll") && s.contains("io_uring"));
     }
 }
