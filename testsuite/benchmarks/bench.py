@@ -390,17 +390,14 @@ def wait_for_port(port, proc, logfile, timeout=60):
 # Probes: /proc and perf
 
 def cpu_ticks(pids):
-    """CPU ticks of the server, without its JIT compiler threads.
+    """(server, jit) CPU ticks of the server: its JIT compiler threads apart from the rest.
 
     A fresh JVM pinned to one core compiles for tens of seconds under load (async-profiler: about a
     third of the server's CPU in the first half minute); that is start-up cost, not cost per
     request, and it would make every JVM server look worse than nginx by an amount that depends
     on the warm-up alone. The compiler threads' share is reported separately (jit_cpu_util)."""
-    return sum(busy for busy, jit in _thread_ticks(pids))
-
-
-def jit_ticks(pids):
-    return sum(jit for busy, jit in _thread_ticks(pids))
+    ticks = _thread_ticks(pids)
+    return sum(busy for busy, jit in ticks), sum(jit for busy, jit in ticks)
 
 
 def _thread_ticks(pids):
@@ -663,9 +660,9 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
             # The ramp warms up at its bottom layer only, so the adaptive controller meets the ramp the way
             # a fresh server does (below its thresholds, on its start engine) and must follow it.
             warm = dict(spec, kind="wrk", conns=RAMP_LAYERS[0]) if spec["kind"] == "ramp" else spec
-            j0, w0 = jit_ticks(pids), time.monotonic()
+            j0, w0 = cpu_ticks(pids)[1], time.monotonic()
             served = drive(server, warm, args.warmup if scale == 1 else 7, cell_dir, "warmup")["requests"]
-            jit_share = (jit_ticks(pids) - j0) / CLK_TCK / max(0.1, time.monotonic() - w0)
+            jit_share = (cpu_ticks(pids)[1] - j0) / CLK_TCK / max(0.1, time.monotonic() - w0)
             if served >= wanted and jit_share < WARMUP_JIT_QUIET:
                 break
         row["warmup_phases"] = attempt + 1
@@ -676,10 +673,10 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
             finish = start_load(server, spec, args.lead + args.duration + 1, cell_dir, "measure")
             time.sleep(args.lead)
             n0 = server.served()
-            t0, j0, c0, w0 = cpu_ticks(pids), jit_ticks(pids), cpu_times(), time.monotonic()
+            (t0, j0), c0, w0 = cpu_ticks(pids), cpu_times(), time.monotonic()
             time.sleep(args.duration)
             n1 = server.served()
-            t1, j1, c1, w1 = cpu_ticks(pids), jit_ticks(pids), cpu_times(), time.monotonic()
+            (t1, j1), c1, w1 = cpu_ticks(pids), cpu_times(), time.monotonic()
             row["engine"] = server.engines()
             load = finish()
             if n0 is None or n1 is None:
@@ -687,7 +684,7 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
             result = dict(load, requests=n1 - n0 - server.count_overhead, seconds=w1 - w0)
             row["load_rps"] = round(load["requests"] / load["seconds"], 1) if load["seconds"] else ""
         else:
-            t0, j0, c0 = cpu_ticks(pids), jit_ticks(pids), cpu_times()
+            (t0, j0), c0 = cpu_ticks(pids), cpu_times()
             seconds = args.duration if scale == 1 else 7 * args.ramp_step
             top = {}
             if spec["kind"] == "ramp":
@@ -697,7 +694,7 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
             result = drive(server, spec, seconds, cell_dir, "measure")
             if top.get("engine"):
                 row["engine"] = f"top: {top['engine']}; end: {server.engines()}"
-            t1, j1, c1 = cpu_ticks(pids), jit_ticks(pids), cpu_times()
+            (t1, j1), c1 = cpu_ticks(pids), cpu_times()
             row["load_rps"] = round(result["requests"] / result["seconds"], 1) if result["seconds"] else ""
         if not server.alive():
             raise RuntimeError("server died during the measured run")

@@ -25,6 +25,7 @@ epoll and io_uring (pinned engines) run the same load as references. Servers are
 import argparse
 import csv
 import json
+import os
 import statistics
 import sys
 import threading
@@ -76,13 +77,13 @@ def run_cell(server, args, rnd, port):
         poller.start()
         start = time.monotonic()
         pids = server.pids()
-        t0, c0 = bench.cpu_ticks(pids) + bench.jit_ticks(pids), bench.cpu_times()
+        t0, c0 = sum(bench.cpu_ticks(pids)), bench.cpu_times()
         low = bench.wrk(server, spec, args.burst + args.after + args.settle, conns=LOW)
         high = bench.wrk(server, spec, args.after + args.settle, conns=HIGH, delay=args.burst)
         burst = start + args.burst
         high_result = bench.parse_wrk(high)
         bench.parse_wrk(low)
-        t1, c1 = bench.cpu_ticks(pids) + bench.jit_ticks(pids), bench.cpu_times()
+        t1, c1 = sum(bench.cpu_ticks(pids)), bench.cpu_times()
         busy0, total0 = (c1[bench.SERVER_CPU][i] - c0[bench.SERVER_CPU][i] for i in (0, 1))
         row["server_cpu_util"] = round((t1 - t0) / total0, 3) if total0 else ""
         row["cpu0_other_util"] = round(max(0, busy0 - (t1 - t0)) / total0, 3) if total0 else ""
@@ -150,7 +151,6 @@ def main():
         server = bench.UndertowServer(args.work, name, args)
         server.prepare()
         servers.append(server)
-    import os
     os.sched_setaffinity(0, {int(bench.LOAD_CPU)})
 
     rows = []
