@@ -3,6 +3,7 @@ package dev.adaptiveio.wildfly;
 import static org.jboss.as.controller.descriptions.ModelDescriptionConstants.ADD;
 import static org.jboss.as.controller.descriptions.ModelDescriptionConstants.UNDEFINE_ATTRIBUTE_OPERATION;
 
+import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -14,8 +15,11 @@ import org.jboss.as.controller.PathAddress;
 import org.jboss.as.controller.PathElement;
 import org.jboss.as.controller.ResourceDefinition;
 import org.jboss.as.controller.ResourceRegistration;
+import org.jboss.as.controller.access.Action;
+import org.jboss.as.controller.access.AuthorizationResult;
 import org.jboss.as.controller.capability.RuntimeCapability;
 import org.jboss.as.controller.descriptions.ParentResourceDescriptionResolver;
+import org.jboss.as.controller.logging.ControllerLogger;
 import org.jboss.as.controller.operations.global.WriteAttributeHandler;
 import org.jboss.as.controller.registry.ManagementResourceRegistration;
 import org.jboss.as.controller.registry.Resource;
@@ -74,27 +78,8 @@ final class WorkerResourceRegistrar implements ChildResourceDefinitionRegistrar,
             new MetricOperationStepHandler<>(this.runningWorkers, WorkerMetric.class).register(registration);
             RuntimeOperationStepHandler<XnioWorker> runtimeOperations = new RuntimeOperationStepHandler<>(this.runningWorkers, WorkerOperation.class);
             for (WorkerOperation operation : WorkerOperation.values()) {
-                registration.registerOperationHandler(operation.getOperationDefinition(), (operationContext, op) -> {
-                    // These operations change what the server does: WildFly's access control must see them as
-                    // runtime writes (Operator and above), not as the reads their steps would otherwise look like.
-                    org.jboss.as.controller.access.AuthorizationResult authorization = operationContext.authorize(op,
-                            java.util.EnumSet.of(org.jboss.as.controller.access.Action.ActionEffect.WRITE_RUNTIME));
-                    if (authorization.getDecision() == org.jboss.as.controller.access.AuthorizationResult.Decision.DENY) {
-                        throw org.jboss.as.controller.logging.ControllerLogger.ACCESS_LOGGER.unauthorized(
-                                operation.getName(), operationContext.getCurrentAddress(), authorization.getExplanation());
-                    }
-                    // Refuse a wrong parameter or a non-adaptive worker in the model stage: a user's mistake then gets
-                    // its answer without an ERROR line in server.log (WildFly logs runtime-stage failures at ERROR).
-                    for (AttributeDefinition parameter : operation.getOperationDefinition().getParameters()) {
-                        parameter.validateOperation(op);
-                    }
-                    ModelNode model = operationContext.readResource(PathAddress.EMPTY_ADDRESS, false).getModel();
-                    String engine = WorkerAttributes.ENGINE.resolveModelAttribute(operationContext, model).asString();
-                    if (!Engine.ADAPTIVE.providerName().equals(engine)) {
-                        throw AdaptiveIoLogger.ROOT_LOGGER.notAdaptive(operation.getName(), operationContext.getCurrentAddressValue(), engine);
-                    }
-                    runtimeOperations.execute(operationContext, op);
-                });
+                registration.registerOperationHandler(operation.getOperationDefinition(),
+                        (operationContext, op) -> checkThenRun(operation, operationContext, op, runtimeOperations));
             }
         }
         return registration;
@@ -117,5 +102,29 @@ final class WorkerResourceRegistrar implements ChildResourceDefinitionRegistrar,
     private static void validateModel(OperationContext context, ModelNode operation) throws OperationFailedException {
         Resource resource = context.readResource(PathAddress.EMPTY_ADDRESS, false);
         WorkerConfiguration.resolve(context, context.getCurrentAddressValue(), resource.getModel());
+    }
+
+    /**
+     * A worker operation after two model-stage checks. It changes what the server does, so WildFly's access control
+     * must see it as a runtime write (Operator and above), not as the read its steps would otherwise look like. A
+     * wrong parameter or a non-adaptive worker is refused here, so a user's mistake gets its answer without an ERROR
+     * line in server.log (WildFly logs runtime-stage failures at ERROR).
+     */
+    private static void checkThenRun(WorkerOperation operation, OperationContext context, ModelNode op,
+            RuntimeOperationStepHandler<XnioWorker> runtimeOperations) throws OperationFailedException {
+        AuthorizationResult authorization = context.authorize(op, EnumSet.of(Action.ActionEffect.WRITE_RUNTIME));
+        if (authorization.getDecision() == AuthorizationResult.Decision.DENY) {
+            throw ControllerLogger.ACCESS_LOGGER.unauthorized(operation.getName(), context.getCurrentAddress(),
+                    authorization.getExplanation());
+        }
+        for (AttributeDefinition parameter : operation.getOperationDefinition().getParameters()) {
+            parameter.validateOperation(op);
+        }
+        ModelNode model = context.readResource(PathAddress.EMPTY_ADDRESS, false).getModel();
+        String engine = WorkerAttributes.ENGINE.resolveModelAttribute(context, model).asString();
+        if (!Engine.ADAPTIVE.providerName().equals(engine)) {
+            throw AdaptiveIoLogger.ROOT_LOGGER.notAdaptive(operation.getName(), context.getCurrentAddressValue(), engine);
+        }
+        runtimeOperations.execute(context, op);
     }
 }
