@@ -19,8 +19,8 @@ interface TransplantLogger extends BasicLogger {
             "dev.adaptiveio.transplant");
 
     @LogMessage(level = Logger.Level.INFO)
-    @Message(id = 400, value = "Transplant of idle HTTP/1 connections between engines is %s (%s)")
-    void flag(String state, String source);
+    @Message(id = 400, value = "Transplant of idle HTTP/1 connections between engines is %s (manager %s)")
+    void flag(String state, String manager);
 
     @LogMessage(level = Logger.Level.DEBUG)
     @Message(id = 401, value = "Moved %s from %s to %s in %d us")
