@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.natives.IoPoller;
@@ -43,6 +44,9 @@ public abstract class NativeIoThread extends XnioIoThread {
     private final Set<Closeable> resources = Collections.newSetFromMap(new IdentityHashMap<>());
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean shutdownRequested;
+    /** Whether this iteration's poll already waits only briefly because the thread is closing. */
+    private boolean pollingWhileClosing;
+    private final BooleanSupplier mayBlock = this::mayBlock;
     private IoPoller poller;
 
     protected NativeIoThread(NativeXnioWorker worker, int number, String engineName, String name, ThreadGroup group,
@@ -106,14 +110,14 @@ public abstract class NativeIoThread extends XnioIoThread {
         boolean closing = false;
         for (;;) {
             try {
-                boolean canBlock = tasks.isEmpty() && ready.isEmpty();
                 long deadline = timers.nextDeadline();
-                if (shutdownRequested) {
+                pollingWhileClosing = shutdownRequested;
+                if (pollingWhileClosing) {
                     // Closing: wait for the engine's completions in short steps instead of spinning.
                     long soon = System.nanoTime() + SHUTDOWN_POLL_NANOS;
                     deadline = deadline == -1L ? soon : Math.min(deadline, soon);
                 }
-                poller.poll(canBlock, deadline);
+                poller.poll(mayBlock, deadline);
                 // Timers run after the poll, so what they write leaves in this iteration's flush.
                 timers.runDue(System.nanoTime(), this);
                 runUntilQuiet();
@@ -136,6 +140,14 @@ public abstract class NativeIoThread extends XnioIoThread {
                 CoreLogger.LOG.loopFailure(t, engineName, getName());
             }
         }
+    }
+
+    /**
+     * Asked by the poller after it has announced that it is going to wait, so anything queued
+     * before that moment is seen here and anything queued after it wakes the poller.
+     */
+    private boolean mayBlock() {
+        return tasks.isEmpty() && ready.isEmpty() && (pollingWhileClosing || !shutdownRequested);
     }
 
     private void runUntilQuiet() {

@@ -1,6 +1,7 @@
 package dev.adaptiveio.core.natives;
 
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
@@ -46,8 +47,8 @@ public abstract class NettyIoPoller implements IoPoller {
     }
 
     @Override
-    public int poll(boolean canBlock, long deadlineNanos) {
-        context.canBlock = canBlock;
+    public int poll(BooleanSupplier mayBlock, long deadlineNanos) {
+        context.mayBlock = mayBlock;
         context.deadlineNanos = deadlineNanos;
         return handler.run(context);
     }
@@ -67,12 +68,12 @@ public abstract class NettyIoPoller implements IoPoller {
     }
 
     private static final class LoopContext implements IoHandlerContext {
-        boolean canBlock;
+        BooleanSupplier mayBlock;
         long deadlineNanos;
 
         @Override
         public boolean canBlock() {
-            return canBlock;
+            return mayBlock.getAsBoolean();
         }
 
         @Override

@@ -83,7 +83,7 @@ public final class IoUringDiagnostics {
             handle.nop(0);
             long deadline = start + TimeUnit.SECONDS.toNanos(5);
             while (!done[0] && System.nanoTime() < deadline) {
-                ring.poll(true, deadline);
+                ring.poll(() -> true, deadline);
             }
             long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
             handle.release(false);

@@ -42,7 +42,7 @@ final class RingThread implements AutoCloseable {
                 while ((task = tasks.poll()) != null) {
                     task.run();
                 }
-                r.poll(tasks.isEmpty() && running, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
+                r.poll(() -> tasks.isEmpty() && running, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
                 polls++;
             }
         } finally {
