@@ -63,11 +63,11 @@ public final class WorkerAttributes {
             .setValidator(new StringAllowedValuesValidator("LOW_CONCURRENCY", "HIGH_CONCURRENCY", "AUTO"))
             .build();
     public static final SimpleAttributeDefinition UP_THRESHOLD = builder("up-threshold", ModelType.INT)
-            .setDefaultValue(new ModelNode(24))
+            .setDefaultValue(new ModelNode(8))
             .setValidator(new IntRangeValidator(1, true, true))
             .build();
     public static final SimpleAttributeDefinition DOWN_THRESHOLD = builder("down-threshold", ModelType.INT)
-            .setDefaultValue(new ModelNode(12))
+            .setDefaultValue(new ModelNode(4))
             .setValidator(new IntRangeValidator(0, true, true))
             .build();
     public static final SimpleAttributeDefinition SUSTAINED_TICKS = builder("sustained-ticks", ModelType.INT)
@@ -75,7 +75,7 @@ public final class WorkerAttributes {
             .setValidator(new IntRangeValidator(1, true, true))
             .build();
     public static final SimpleAttributeDefinition HIGH_WATERMARK = builder("high-watermark", ModelType.INT)
-            .setDefaultValue(new ModelNode(48))
+            .setDefaultValue(new ModelNode(32))
             .setValidator(new IntRangeValidator(1, true, true))
             .build();
     public static final SimpleAttributeDefinition COOLDOWN = builder("cooldown", ModelType.LONG)

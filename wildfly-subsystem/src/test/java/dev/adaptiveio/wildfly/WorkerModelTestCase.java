@@ -85,10 +85,10 @@ public class WorkerModelTestCase extends AbstractSubsystemTest {
         assertEquals(0L, model.get("stack-size").asLong());
         assertEquals("auto", model.get("start").asString());
         assertEquals("AUTO", model.get("workload-hint").asString());
-        assertEquals(24, model.get("up-threshold").asInt());
-        assertEquals(12, model.get("down-threshold").asInt());
+        assertEquals(8, model.get("up-threshold").asInt());
+        assertEquals(4, model.get("down-threshold").asInt());
         assertEquals(2, model.get("sustained-ticks").asInt());
-        assertEquals(48, model.get("high-watermark").asInt());
+        assertEquals(32, model.get("high-watermark").asInt());
         assertEquals(30L, model.get("cooldown").asLong());
         assertEquals(8192, model.get("large-payload-bytes").asInt());
         assertEquals(0.05, model.get("error-revert-rate").asDouble(), 0.0);
@@ -119,7 +119,7 @@ public class WorkerModelTestCase extends AbstractSubsystemTest {
         assertTrue(threads, threads.contains("ADIOWF0008"));
         String thresholds = this.failure(add("bad", "engine", "adaptive", "up-threshold", "20", "down-threshold", "20"));
         assertTrue(thresholds, thresholds.contains("ADIOWF0009"));
-        String watermark = this.failure(add("bad", "engine", "adaptive", "high-watermark", "10"));
+        String watermark = this.failure(add("bad", "engine", "adaptive", "high-watermark", "6"));
         assertTrue(watermark, watermark.contains("ADIOWF0010"));
         String transplant = this.failure(add("bad", "engine", "epoll", "transplant", "true"));
         assertTrue(transplant, transplant.contains("ADIOWF0011") && transplant.contains("engine=epoll"));
@@ -137,7 +137,7 @@ public class WorkerModelTestCase extends AbstractSubsystemTest {
         String engine = this.failure(Util.getWriteAttributeOperation(worker("w"), "engine", new ModelNode("epoll")));
         assertTrue(engine, engine.contains("ADIOWF0011"));
         ModelNode model = this.services.readWholeModel().get("subsystem", "adaptive-io", "worker", "w");
-        assertEquals("down-threshold kept its default", 12, model.get("down-threshold").asInt());
+        assertEquals("down-threshold kept its default", 4, model.get("down-threshold").asInt());
         assertEquals("adaptive", model.get("engine").asString());
 
         ModelNode undefine = Util.getUndefineAttributeOperation(worker("w"), "transplant");

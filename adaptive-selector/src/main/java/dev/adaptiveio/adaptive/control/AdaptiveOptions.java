@@ -36,13 +36,13 @@ public final class AdaptiveOptions {
     /** The listener speaks HTTP/2 over cleartext (h2c): it starts on epoll (the engines tie on HTTP/2). Default false. */
     public static final Option<Boolean> H2C = Option.simple(AdaptiveOptions.class, "H2C", Boolean.class);
 
-    /** Connections per I/O thread at or above which new connections move to io_uring after {@link #SUSTAINED_TICKS}. Default 24. */
+    /** Connections per I/O thread at or above which new connections move to io_uring after {@link #SUSTAINED_TICKS}. Default 8. */
     public static final Option<Integer> UP_THRESHOLD = Option.simple(AdaptiveOptions.class, "UP_THRESHOLD", Integer.class);
     /** Consecutive ticks a threshold must hold before the controller switches. Default 2. */
     public static final Option<Integer> SUSTAINED_TICKS = Option.simple(AdaptiveOptions.class, "SUSTAINED_TICKS", Integer.class);
-    /** Connections per I/O thread at or above which the controller moves to io_uring at once. Default 48. */
+    /** Connections per I/O thread at or above which the controller moves to io_uring at once. Default 32. */
     public static final Option<Integer> HIGH_WATERMARK = Option.simple(AdaptiveOptions.class, "HIGH_WATERMARK", Integer.class);
-    /** Connections per I/O thread below which new connections move back to epoll after {@link #SUSTAINED_TICKS}. Default 12. */
+    /** Connections per I/O thread below which new connections move back to epoll after {@link #SUSTAINED_TICKS}. Default 4. */
     public static final Option<Integer> DOWN_THRESHOLD = Option.simple(AdaptiveOptions.class, "DOWN_THRESHOLD", Integer.class);
     /** Seconds after a switch during which the controller does not switch (an error revert still may). Default 30. */
     public static final Option<Long> COOLDOWN_SECONDS = Option.simple(AdaptiveOptions.class, "COOLDOWN_SECONDS", Long.class);

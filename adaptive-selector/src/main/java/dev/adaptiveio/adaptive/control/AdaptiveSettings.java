@@ -13,21 +13,23 @@ import org.xnio.OptionMap;
  */
 public final class AdaptiveSettings {
 
+    /** The controller's defaults live in one place; the knobs fall back to them. */
+    private static final ControllerConfig DEFAULTS = ControllerConfig.defaults();
     private static final Knob<StartMode> START = Knob.of(AdaptiveOptions.START, StartMode.AUTO, StartMode::parse)
             .withEnvironmentVariable(AdaptiveOptions.START_ENVIRONMENT_VARIABLE);
     private static final Knob<WorkloadHint> WORKLOAD_HINT = Knob.choice(AdaptiveOptions.WORKLOAD_HINT, WorkloadHint.AUTO, WorkloadHint.class);
     private static final Knob<Boolean> H2C = Knob.bool(AdaptiveOptions.H2C, false);
-    private static final Knob<Integer> UP_THRESHOLD = Knob.intAtLeast(AdaptiveOptions.UP_THRESHOLD, 24, 1);
-    private static final Knob<Integer> SUSTAINED_TICKS = Knob.intAtLeast(AdaptiveOptions.SUSTAINED_TICKS, 2, 1);
-    private static final Knob<Integer> HIGH_WATERMARK = Knob.intAtLeast(AdaptiveOptions.HIGH_WATERMARK, 48, 1);
-    private static final Knob<Integer> DOWN_THRESHOLD = Knob.intAtLeast(AdaptiveOptions.DOWN_THRESHOLD, 12, 0);
-    private static final Knob<Long> COOLDOWN_SECONDS = Knob.longAtLeast(AdaptiveOptions.COOLDOWN_SECONDS, 30L, 0);
-    private static final Knob<Integer> LARGE_PAYLOAD_BYTES = Knob.intAtLeast(AdaptiveOptions.LARGE_PAYLOAD_BYTES, 8192, 1);
-    private static final Knob<Double> ERROR_REVERT_RATE = Knob.fraction(AdaptiveOptions.ERROR_REVERT_RATE, 0.05);
-    private static final Knob<Integer> OSCILLATION_SWITCHES = Knob.intAtLeast(AdaptiveOptions.OSCILLATION_SWITCHES, 3, 1);
-    private static final Knob<Long> OSCILLATION_WINDOW_SECONDS = Knob.longAtLeast(AdaptiveOptions.OSCILLATION_WINDOW_SECONDS, 300L, 0);
-    private static final Knob<Long> OSCILLATION_LOCK_SECONDS = Knob.longAtLeast(AdaptiveOptions.OSCILLATION_LOCK_SECONDS, 300L, 0);
-    private static final Knob<Long> TICK_MILLIS = Knob.longAtLeast(AdaptiveOptions.TICK_MILLIS, 1000L, 10);
+    private static final Knob<Integer> UP_THRESHOLD = Knob.intAtLeast(AdaptiveOptions.UP_THRESHOLD, DEFAULTS.upThreshold(), 1);
+    private static final Knob<Integer> SUSTAINED_TICKS = Knob.intAtLeast(AdaptiveOptions.SUSTAINED_TICKS, DEFAULTS.sustainedTicks(), 1);
+    private static final Knob<Integer> HIGH_WATERMARK = Knob.intAtLeast(AdaptiveOptions.HIGH_WATERMARK, DEFAULTS.highWatermark(), 1);
+    private static final Knob<Integer> DOWN_THRESHOLD = Knob.intAtLeast(AdaptiveOptions.DOWN_THRESHOLD, DEFAULTS.downThreshold(), 0);
+    private static final Knob<Long> COOLDOWN_SECONDS = Knob.longAtLeast(AdaptiveOptions.COOLDOWN_SECONDS, DEFAULTS.cooldown().toSeconds(), 0);
+    private static final Knob<Integer> LARGE_PAYLOAD_BYTES = Knob.intAtLeast(AdaptiveOptions.LARGE_PAYLOAD_BYTES, DEFAULTS.largePayloadBytes(), 1);
+    private static final Knob<Double> ERROR_REVERT_RATE = Knob.fraction(AdaptiveOptions.ERROR_REVERT_RATE, DEFAULTS.errorRevertRate());
+    private static final Knob<Integer> OSCILLATION_SWITCHES = Knob.intAtLeast(AdaptiveOptions.OSCILLATION_SWITCHES, DEFAULTS.oscillationSwitches(), 1);
+    private static final Knob<Long> OSCILLATION_WINDOW_SECONDS = Knob.longAtLeast(AdaptiveOptions.OSCILLATION_WINDOW_SECONDS, DEFAULTS.oscillationWindow().toSeconds(), 0);
+    private static final Knob<Long> OSCILLATION_LOCK_SECONDS = Knob.longAtLeast(AdaptiveOptions.OSCILLATION_LOCK_SECONDS, DEFAULTS.oscillationLock().toSeconds(), 0);
+    private static final Knob<Long> TICK_MILLIS = Knob.longAtLeast(AdaptiveOptions.TICK_MILLIS, DEFAULTS.tick().toMillis(), 10);
     private static final Knob<Boolean> TRANSPLANT = Knob.bool(AdaptiveOptions.TRANSPLANT, false);
 
     private final Setting<StartMode> start;

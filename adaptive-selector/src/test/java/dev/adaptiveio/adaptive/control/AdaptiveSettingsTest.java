@@ -32,10 +32,10 @@ class AdaptiveSettingsTest {
         assertFalse(settings.transplant());
         assertEquals(ControllerConfig.defaults(), settings.controller());
         ControllerConfig c = settings.controller();
-        assertEquals(24, c.upThreshold());
+        assertEquals(8, c.upThreshold());
         assertEquals(2, c.sustainedTicks());
-        assertEquals(48, c.highWatermark());
-        assertEquals(12, c.downThreshold());
+        assertEquals(32, c.highWatermark());
+        assertEquals(4, c.downThreshold());
         assertEquals(Duration.ofSeconds(30), c.cooldown());
         assertEquals(8192, c.largePayloadBytes());
         assertEquals(0.05, c.errorRevertRate());
@@ -90,7 +90,7 @@ class AdaptiveSettingsTest {
     void onlyTheStartOverrideReadsTheEnvironment() {
         ConfigSource env = ConfigSource.of(Map.of(), Map.of("ADAPTIVEIO_UP_THRESHOLD", "30", "ADAPTIVEIO_TRANSPLANT", "true"));
         AdaptiveSettings settings = AdaptiveSettings.resolve(env);
-        assertEquals(24, settings.controller().upThreshold());
+        assertEquals(ControllerConfig.defaults().upThreshold(), settings.controller().upThreshold());
         assertFalse(settings.transplant());
     }
 
@@ -183,20 +183,20 @@ class AdaptiveSettingsTest {
     void sameNamedStringOptionsOfAnotherAdaptiveOptionsClassAreHonoured() {
         OptionMap fromSubsystem = OptionMap.builder()
                 .set(dev.adaptiveio.adaptive.control.subsystem.AdaptiveOptions.START, "io_uring")
-                .set(dev.adaptiveio.adaptive.control.subsystem.AdaptiveOptions.UP_THRESHOLD, "36")
+                .set(dev.adaptiveio.adaptive.control.subsystem.AdaptiveOptions.UP_THRESHOLD, "20")
                 .set(dev.adaptiveio.adaptive.control.subsystem.AdaptiveOptions.ERROR_REVERT_RATE, "0.1")
                 .getMap();
         AdaptiveSettings settings = AdaptiveSettings.resolve(props(Map.of("adaptiveio.start", "epoll")), fromSubsystem);
         assertEquals(StartMode.IO_URING, settings.start().value());
         assertEquals(Setting.Origin.XNIO_OPTION, settings.start().origin());
-        assertEquals(36, settings.controller().upThreshold());
+        assertEquals(20, settings.controller().upThreshold());
         assertEquals(0.1, settings.controller().errorRevertRate());
     }
 
     @Test
     void ourOwnOptionWinsOverASameNamedForeignOneInTheSameMap() {
         OptionMap both = OptionMap.builder()
-                .set(dev.adaptiveio.adaptive.control.subsystem.AdaptiveOptions.UP_THRESHOLD, "36")
+                .set(dev.adaptiveio.adaptive.control.subsystem.AdaptiveOptions.UP_THRESHOLD, "20")
                 .set(AdaptiveOptions.UP_THRESHOLD, 30)
                 .getMap();
         assertEquals(30, AdaptiveSettings.resolve(NOTHING, both).controller().upThreshold());
@@ -253,13 +253,13 @@ class AdaptiveSettingsTest {
     @Test
     void contradictingThresholdsNameBothOptionsAndWhereTheyWereSet() {
         IllegalArgumentException inverted = assertThrows(IllegalArgumentException.class,
-                () -> AdaptiveSettings.resolve(props(Map.of("adaptiveio.down_threshold", "24"))));
-        assertTrue(inverted.getMessage().contains("DOWN_THRESHOLD (24) must be below UP_THRESHOLD (24)"), inverted.getMessage());
-        assertTrue(inverted.getMessage().contains("adaptiveio.down_threshold=24"), inverted.getMessage());
+                () -> AdaptiveSettings.resolve(props(Map.of("adaptiveio.down_threshold", "8"))));
+        assertTrue(inverted.getMessage().contains("DOWN_THRESHOLD (8) must be below UP_THRESHOLD (8)"), inverted.getMessage());
+        assertTrue(inverted.getMessage().contains("adaptiveio.down_threshold=8"), inverted.getMessage());
 
         IllegalArgumentException watermark = assertThrows(IllegalArgumentException.class,
                 () -> AdaptiveSettings.resolve(props(Map.of("adaptiveio.up_threshold", "60"))));
-        assertTrue(watermark.getMessage().contains("HIGH_WATERMARK (48) must not be below UP_THRESHOLD (60)"), watermark.getMessage());
+        assertTrue(watermark.getMessage().contains("HIGH_WATERMARK (32) must not be below UP_THRESHOLD (60)"), watermark.getMessage());
     }
 
     @Test

@@ -26,13 +26,21 @@ class ListenerControllerTest {
     private final RecordingSwitch engineSwitch = new RecordingSwitch();
     private final ListenerMetrics metrics = new ListenerMetrics();
 
+    /**
+     * The rules are tested on fixed thresholds (24 up, 48 at once, 12 down) so the loads below
+     * read the same whatever the shipped defaults are; {@link #shippedDefaults} checks those.
+     */
+    private static ControllerConfig.Builder rules() {
+        return ControllerConfig.builder().upThreshold(24).highWatermark(48).downThreshold(12);
+    }
+
     private ListenerController controller(ControllerConfig config, Engine start, IoUringAvailability ioUring) {
         return new ListenerController("127.0.0.1:8080", config, new StartDecision(start, StartGate.DEFAULT, "default"), ioUring,
                 engineSwitch, metrics, clock);
     }
 
     private ListenerController controller(Engine start) {
-        return controller(ControllerConfig.defaults(), start, IoUringAvailability.viable("DEFER_TASKRUN"));
+        return controller(rules().build(), start, IoUringAvailability.viable("DEFER_TASKRUN"));
     }
 
     /** A sample with all connections on the active engine. */
@@ -96,7 +104,7 @@ class ListenerControllerTest {
 
     @Test
     void sustainedTicksIsAKnob() {
-        ListenerController c = controller(ControllerConfig.builder().sustainedTicks(3).build(), EPOLL, IoUringAvailability.viable("BASIC"));
+        ListenerController c = controller(rules().sustainedTicks(3).build(), EPOLL, IoUringAvailability.viable("BASIC"));
         assertSame(Decision.NONE, tick(c, load(EPOLL, 25)));
         assertSame(Decision.NONE, tick(c, load(EPOLL, 25)));
         assertSwitch(IO_URING, SwitchReason.SUSTAINED_LOAD, tick(c, load(EPOLL, 25)));
@@ -172,7 +180,7 @@ class ListenerControllerTest {
 
     @Test
     void cooldownIsAKnob() {
-        ListenerController c = controller(ControllerConfig.builder().cooldown(Duration.ZERO).build(), EPOLL,
+        ListenerController c = controller(rules().cooldown(Duration.ZERO).build(), EPOLL,
                 IoUringAvailability.viable("BASIC"));
         assertSwitch(IO_URING, SwitchReason.HIGH_WATERMARK, tick(c, load(EPOLL, 50)));
         tick(c, load(IO_URING, 1));
@@ -209,7 +217,7 @@ class ListenerControllerTest {
 
     @Test
     void errorRevertAlsoIgnoresTheOscillationLockAndLargePayloads() {
-        ListenerController c = controller(ControllerConfig.builder().oscillationSwitches(1).build(), EPOLL,
+        ListenerController c = controller(rules().oscillationSwitches(1).build(), EPOLL,
                 IoUringAvailability.viable("BASIC"));
         assertSwitch(IO_URING, SwitchReason.HIGH_WATERMARK, tick(c, load(EPOLL, 50)));
         assertTrue(c.oscillationLockRemaining().compareTo(Duration.ZERO) > 0, "one switch locks with OSCILLATION_SWITCHES=1");
@@ -245,7 +253,7 @@ class ListenerControllerTest {
 
     @Test
     void errorRevertRateIsAKnob() {
-        ListenerController c = controller(ControllerConfig.builder().errorRevertRate(0.5).build(), IO_URING,
+        ListenerController c = controller(rules().errorRevertRate(0.5).build(), IO_URING,
                 IoUringAvailability.viable("BASIC"));
         assertSame(Decision.NONE, tick(c, withErrors(load(IO_URING, 30), 50, 100)));
         assertSwitch(EPOLL, SwitchReason.ERROR_REVERT, tick(c, withErrors(load(IO_URING, 30), 51, 100)));
@@ -345,7 +353,7 @@ class ListenerControllerTest {
 
     @Test
     void ioUringNotViableNeverUpSwitches() {
-        ListenerController c = controller(ControllerConfig.defaults(), EPOLL, IoUringAvailability.notViable("io_uring_disabled=2"));
+        ListenerController c = controller(rules().build(), EPOLL, IoUringAvailability.notViable("io_uring_disabled=2"));
         assertEquals("UNAVAILABLE", metrics.ioUringTier());
         for (int i = 0; i < 5; i++) {
             assertRejected(IO_URING, SwitchReason.HIGH_WATERMARK, RejectReason.NOT_VIABLE, tick(c, load(EPOLL, 100)));
@@ -394,7 +402,7 @@ class ListenerControllerTest {
 
     @Test
     void startIsRecordedInTheMetrics() {
-        controller(ControllerConfig.defaults(), IO_URING, IoUringAvailability.viable("MULTISHOT"));
+        controller(rules().build(), IO_URING, IoUringAvailability.viable("MULTISHOT"));
         assertEquals(IO_URING, metrics.activeEngine());
         assertEquals("MULTISHOT", metrics.ioUringTier());
         assertEquals("default", metrics.startDecision().reason());
@@ -434,11 +442,21 @@ class ListenerControllerTest {
     @Test
     void configRejectsUnorderedThresholds() {
         IllegalArgumentException down = assertThrows(IllegalArgumentException.class,
-                () -> ControllerConfig.builder().downThreshold(30).build());
+                () -> rules().downThreshold(30).build());
         assertTrue(down.getMessage().contains("DOWN_THRESHOLD (30) must be below UP_THRESHOLD (24)"), down.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ControllerConfig.builder().highWatermark(20).build());
-        assertThrows(IllegalArgumentException.class, () -> ControllerConfig.builder().tick(Duration.ofMillis(1)).build());
-        assertThrows(IllegalArgumentException.class, () -> ControllerConfig.builder().errorRevertRate(-0.1).build());
+        assertThrows(IllegalArgumentException.class, () -> rules().highWatermark(20).build());
+        assertThrows(IllegalArgumentException.class, () -> rules().tick(Duration.ofMillis(1)).build());
+        assertThrows(IllegalArgumentException.class, () -> rules().errorRevertRate(-0.1).build());
         assertEquals(ControllerConfig.defaults(), ControllerConfig.defaults().toBuilder().build());
+    }
+
+    @Test
+    void shippedDefaults() {
+        ControllerConfig d = ControllerConfig.defaults();
+        assertEquals(8, d.upThreshold());
+        assertEquals(32, d.highWatermark());
+        assertEquals(4, d.downThreshold());
+        assertEquals(2, d.sustainedTicks());
+        assertEquals(Duration.ofSeconds(30), d.cooldown());
     }
 }
