@@ -87,10 +87,10 @@ class WorkerFactoryTest {
         assertEquals(1L << 20, adaptive.get(Options.STACK_SIZE, -1L));
         assertEquals("auto", adaptive.get(AdaptiveOptions.START));
         assertEquals("AUTO", adaptive.get(AdaptiveOptions.WORKLOAD_HINT));
-        assertEquals("8", adaptive.get(AdaptiveOptions.UP_THRESHOLD));
-        assertEquals("4", adaptive.get(AdaptiveOptions.DOWN_THRESHOLD));
+        assertEquals("24", adaptive.get(AdaptiveOptions.UP_THRESHOLD));
+        assertEquals("12", adaptive.get(AdaptiveOptions.DOWN_THRESHOLD));
         assertEquals("2", adaptive.get(AdaptiveOptions.SUSTAINED_TICKS));
-        assertEquals("32", adaptive.get(AdaptiveOptions.HIGH_WATERMARK));
+        assertEquals("48", adaptive.get(AdaptiveOptions.HIGH_WATERMARK));
         assertEquals("30", adaptive.get(AdaptiveOptions.COOLDOWN_SECONDS));
         assertEquals("8192", adaptive.get(AdaptiveOptions.LARGE_PAYLOAD_BYTES));
         assertEquals("0.05", adaptive.get(AdaptiveOptions.ERROR_REVERT_RATE));
