@@ -28,7 +28,7 @@ class ListenerControllerTest {
 
     /**
      * The rules are tested on fixed thresholds (24 up, 48 at once, 12 down) so the loads below
-     * read the same whatever the shipped defaults are; {@link #shippedDefaults} checks those.
+     * read the same whatever the shipped defaults are; {@code AdaptiveSettingsTest.defaultsWhenNothingIsSet} checks those.
      */
     private static ControllerConfig.Builder rules() {
         return ControllerConfig.builder().upThreshold(24).highWatermark(48).downThreshold(12);
@@ -448,15 +448,5 @@ class ListenerControllerTest {
         assertThrows(IllegalArgumentException.class, () -> rules().tick(Duration.ofMillis(1)).build());
         assertThrows(IllegalArgumentException.class, () -> rules().errorRevertRate(-0.1).build());
         assertEquals(ControllerConfig.defaults(), ControllerConfig.defaults().toBuilder().build());
-    }
-
-    @Test
-    void shippedDefaults() {
-        ControllerConfig d = ControllerConfig.defaults();
-        assertEquals(8, d.upThreshold());
-        assertEquals(32, d.highWatermark());
-        assertEquals(4, d.downThreshold());
-        assertEquals(2, d.sustainedTicks());
-        assertEquals(Duration.ofSeconds(30), d.cooldown());
     }
 }
