@@ -51,8 +51,8 @@ def err(rows, field):
     return mids, [lo, hi]
 
 
-def lines_vs_connections(summary, field, ylabel, title, path, mode):
-    plain = [r for r in summary if r["group"] == "plaintext" and f(r[field]) is not None]
+def lines_vs_connections(summary, field, ylabel, title, path, mode, group="plaintext"):
+    plain = [r for r in summary if r["group"] == group and f(r[field]) is not None]
     if not plain:
         return False
     fig, ax = plt.subplots(figsize=(8, 5))
@@ -65,7 +65,8 @@ def lines_vs_connections(summary, field, ylabel, title, path, mode):
     ax.set_xscale("log", base=2)
     ax.set_xticks(sorted({int(r["conns"]) for r in plain}))
     ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
-    ax.set_xlabel("keep-alive connections (wrk, 1 thread, CPU 1)")
+    ax.set_xlabel("keep-alive connections (" + ("h2load --h1" if group == "plaintext-rate" else "wrk")
+                  + ", 1 thread, CPU 1)")
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
     ax.set_title(f"{title} [{mode}]{CAVEAT}")
@@ -152,7 +153,12 @@ def main():
             args.out / name, args.mode):
         made.append(name)
     name = f"{args.mode}-rps-vs-nio.png"
-    if bars([r for r in summary if r["group"] != "plaintext"], "rps_vs_nio", "requests/s relative to nio (same round)",
+    name = f"{args.mode}-cpu-per-request-fixed-rate.png"
+    if lines_vs_connections(summary, "cpu_us_per_req", "server CPU µs per request (median, min-max)",
+                            "Keep-alive at a fixed request rate (h2load --h1 --rps): server CPU per request",
+                            args.out / name, args.mode, group="plaintext-rate"):
+        made.append(name)
+    if bars([r for r in summary if not r["group"].startswith("plaintext")], "rps_vs_nio", "requests/s relative to nio (same round)",
             "Throughput vs Undertow on nio, server-bound workloads", args.out / name, args.mode, ref_line=1.0):
         made.append(name)
     results = (args.out / f"{args.mode}-results.md").read_text()

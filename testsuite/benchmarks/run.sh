@@ -6,6 +6,8 @@
 #   testsuite/benchmarks/run.sh                 # quick mode (< 5 min, development check)
 #   testsuite/benchmarks/run.sh --full          # full mode (3 rounds, every workload)
 #   testsuite/benchmarks/run.sh --install --full   # first `mvn install` the providers (fresh clone)
+#   testsuite/benchmarks/run.sh --targets --servers nio,epoll,io_uring,adaptive,nginx
+#                                               # issue 13's target cells: fixed-rate keep-alive, 5 shuffled rounds
 #   testsuite/benchmarks/run.sh --transplant-ramp  # issue 6: transplant against route-new-only (transplant_ramp.py)
 #
 # Anything else is passed to bench.py (see `bench.py --help`), e.g.
@@ -22,6 +24,7 @@ for arg in "$@"; do
   case "$arg" in
     --quick) MODE=quick ;;
     --full) MODE=full ;;
+    --targets) MODE=targets ;;
     --install) INSTALL=true ;;
     --transplant-ramp) SCRIPT=transplant_ramp.py ;;
     *) PASS+=("$arg") ;;
