@@ -664,6 +664,51 @@ def drive(server, spec, seconds, cell_dir, tag):
 # ---------------------------------------------------------------------------------------------
 # One cell
 
+class Profiler:
+    """async-profiler (Maven Central's tools.profiler:async-profiler), loaded into a JVM server with jcmd for
+    one window of load after the measured one, so its cost never shows in the measured figures."""
+    VERSION = "4.2"
+
+    def __init__(self, event, args):
+        self.event = event  # cpu | alloc
+        self.args = args
+        self.lib = None
+
+    def prepare(self):
+        jar = Path.home() / ".m2/repository/tools/profiler/async-profiler" / self.VERSION / \
+            f"async-profiler-{self.VERSION}.jar"
+        if not jar.exists():
+            run(["mvn", "-B", "-q", "dependency:get", f"-Dartifact=tools.profiler:async-profiler:{self.VERSION}"])
+        if not jar.exists():
+            sys.exit(f"--profile: {jar} could not be fetched")
+        import zipfile
+        self.lib = self.args.work / "libasyncProfiler.so"
+        with zipfile.ZipFile(jar) as z:
+            self.lib.write_bytes(z.read("linux-x64/libasyncProfiler.so"))
+        self.jcmd = str(Path(shutil.which(self.args.java) or self.args.java).resolve().parent / "jcmd")
+
+    def command(self, pid, options):
+        # quoted: jcmd's argument parser would split the agent's options at '='
+        result = run([self.jcmd, str(pid), "JVMTI.agent_load", str(self.lib), f'"{options}"'])
+        if result.returncode != 0 or "error" in result.stdout.lower():
+            raise RuntimeError(f"async-profiler {options.split(',')[0]}: {result.stdout.strip()[-200:]}")
+
+    def window(self, server, spec, cell_dir, seconds, title):
+        """Profiles `seconds` of the cell's load; writes the collapsed stacks and a flame graph SVG."""
+        pid = server.pids()[0]
+        finish = start_load(server, spec, self.args.lead + seconds + 1, cell_dir, "profile")
+        time.sleep(self.args.lead)
+        self.command(pid, f"start,event={self.event},threads,interval={'1ms' if self.event == 'cpu' else '512k'}")
+        time.sleep(seconds)
+        collapsed = cell_dir / f"profile-{self.event}.collapsed"
+        self.command(pid, f"stop,file={collapsed},collapsed,ann,threads")
+        finish()
+        svg = self.args.out / f"flame-{self.args.mode}-{server.name.replace('+', '_')}-{spec['name']}-{self.event}.svg"
+        self.args.out.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(HERE / "flame.py"), str(collapsed), str(svg), "--title", title], check=True)
+        return svg
+
+
 FIELDS = ["round", "server", "workload", "group", "conns", "requests", "seconds", "rps", "load_rps", "p50_ms", "p99_ms",
           "p999_ms", "errors", "cpu_us_per_req", "server_cpu_util", "jit_cpu_util", "syscalls_per_req", "peak_rss_mb",
           "cpu0_other_util", "cpu0_softirq_util", "cpu1_util", "warmup_phases", "syscall_mix", "engine", "note"]
@@ -773,6 +818,11 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
                 add_note(row, "no request completed in the syscall window")
             if counter.method != "perf":
                 add_note(row, "syscalls via strace")
+        if args.profiler and server.jvm and spec["kind"] != "ramp":
+            svg = args.profiler.window(server, dict(spec, name=wname), cell_dir, args.duration,
+                                       f"{server.name}, {wname}, {args.profiler.event} (round {rnd}, commit "
+                                       f"{run(['git', '-C', str(REPO), 'rev-parse', '--short', 'HEAD']).stdout.strip()})")
+            log(f"  flame graph {svg}")
         row["peak_rss_mb"] = round(peak_rss_kb(pids) / 1024, 1)
         if result["errors"]:
             add_note(row, f"{result['errors']} load errors")
@@ -1077,6 +1127,9 @@ def main():
     p.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
                    help="a new random server order for every workload of every round (default: on in targets mode)")
     p.add_argument("--seed", type=int, help="seed of the shuffled order (recorded in <mode>-machine.json)")
+    p.add_argument("--profile", choices=["cpu", "alloc"],
+                   help="after each JVM cell's measured window, profile one more window with async-profiler and "
+                        "write <out>/flame-<mode>-<server>-<workload>-<event>.svg (the last round's stays)")
     p.add_argument("--rate", type=int, help="total requests/s of every fixed-rate cell (default: per cell, RATE_CONNS)")
     args = p.parse_args()
     mode = MODES[args.mode]
@@ -1126,6 +1179,9 @@ def main():
     for name, size in (("file-64k.bin", 64 * 1024), ("body-16k.bin", 16 * 1024), ("body-1m.bin", 1024 * 1024)):
         (www / name).write_bytes(bytes((ord("a") + i % 26) for i in range(size)))
 
+    args.profiler = Profiler(args.profile, args) if args.profile else None
+    if args.profiler:
+        args.profiler.prepare()
     counter = SyscallCounter(not args.no_syscalls)
     machine = machine_info(args, counter)
     before = cpu_times()
