@@ -60,12 +60,12 @@ public final class AdaptiveListener implements EngineSwitch {
         server.observe(new NativeTcpServer.ConnectionObserver() {
             @Override
             public void accepted(NativeStreamConnection connection) {
-                metrics.recordAccept(Engine.ofProviderName(connection.engineName()));
+                metrics.recordAccept(Engine.of(connection.nativeIoThread().engineId()));
             }
 
             @Override
             public void released(NativeStreamConnection connection) {
-                metrics.recordClose(Engine.ofProviderName(connection.engineName()));
+                metrics.recordClose(Engine.of(connection.nativeIoThread().engineId()));
             }
         });
         this.controller = new ListenerController(name, settings.controller(), start, worker.ioUring(), this,
@@ -160,8 +160,8 @@ public final class AdaptiveListener implements EngineSwitch {
 
     /** What the controller's rules read, measured since the previous tick. */
     Sample sample() {
-        ServerTraffic.PerEngine epoll = server.traffic().of("epoll");
-        ServerTraffic.PerEngine uring = server.traffic().of("io_uring");
+        ServerTraffic.PerEngine epoll = server.traffic().of(Engine.EPOLL.providerName());
+        ServerTraffic.PerEngine uring = server.traffic().of(Engine.IO_URING.providerName());
         long bytes = epoll.bytesWritten() + uring.bytesWritten();
         long exchanges = epoll.exchanges() + uring.exchanges();
         long dExchanges = exchanges - lastExchanges;

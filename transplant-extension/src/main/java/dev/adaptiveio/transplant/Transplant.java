@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
+import dev.adaptiveio.core.conn.DetachRefusal;
 import dev.adaptiveio.core.conn.DetachedConnection;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.loop.NativeIoThread;
@@ -537,7 +538,7 @@ public final class Transplant implements Closeable {
 
     /** Whether the engine frees an fd within {@code detach} (epoll); io_uring waits for completions. */
     private static boolean releasesSynchronously(NativeStreamConnection c) {
-        return "epoll".equals(c.engineName());
+        return c.nativeIoThread().engineId().releasesFdSynchronously();
     }
 
     private void detachAndMove(TrackedConnection t, NativeIoThread target, ByteBuffer carried) {
@@ -561,7 +562,7 @@ public final class Transplant implements Closeable {
             }
 
             @Override
-            public void refused(NativeStreamConnection connection, String reason) {
+            public void refused(NativeStreamConnection connection, DetachRefusal reason, Throwable cause) {
                 HttpServerConnection hc = t.http;
                 if (carried != null && hc != null) {
                     // Undertow parses them as if nothing happened.
@@ -570,8 +571,8 @@ public final class Transplant implements Closeable {
                 } else {
                     t.state.compareAndSet(TrackedConnection.MOVING, TrackedConnection.CLEAN);
                 }
-                Refusal r = Refusal.ofDetachReason(reason);
-                TransplantLogger.LOG.refused(connection, reason);
+                Refusal r = Refusal.of(reason);
+                TransplantLogger.LOG.refused(connection, reason.description());
                 metrics.countRefusal(r);
                 if (r != Refusal.OUTPUT_PENDING) {
                     t.settle(MoveOutcome.refused(from, to, r));
