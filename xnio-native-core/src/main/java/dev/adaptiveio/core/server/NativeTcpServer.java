@@ -81,6 +81,8 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     private volatile boolean overLimit;
     private volatile String acceptingEngine;
     private volatile int highWater;
+    /** The backlog last given to listen(): BACKLOG is supported, so it reads back what applies. */
+    private volatile int backlog;
     private volatile int lowWater;
     private volatile int readTimeout;
     private volatile int writeTimeout;
@@ -107,7 +109,8 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
                 configureTcp(socket, options);
             }
             socket.bind(bindAddress);
-            socket.listen(options.get(Options.BACKLOG, 128));
+            backlog = options.get(Options.BACKLOG, 128);
+            socket.listen(backlog);
             this.localAddress = domain ? bindAddress : socket.localAddress();
             ok = true;
         } finally {
@@ -565,6 +568,8 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
             v = highWater;
         } else if (option == Options.CONNECTION_LOW_WATER) {
             v = lowWater;
+        } else if (option == Options.BACKLOG) {
+            v = backlog;
         } else {
             return null;
         }
@@ -595,7 +600,9 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
             lowWater = value == null ? highWater : Options.CONNECTION_LOW_WATER.cast(value);
             updateAcceptors();
         } else if (option == Options.BACKLOG) {
-            listenSocket.listen(Options.BACKLOG.cast(value));
+            int next = Options.BACKLOG.cast(value);
+            listenSocket.listen(next);
+            backlog = next;
         }
         return old;
     }
