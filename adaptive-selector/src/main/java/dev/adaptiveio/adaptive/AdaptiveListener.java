@@ -17,6 +17,7 @@ import dev.adaptiveio.adaptive.control.ListenerMetrics;
 import dev.adaptiveio.adaptive.control.NanoClock;
 import dev.adaptiveio.adaptive.control.Sample;
 import dev.adaptiveio.adaptive.control.StartDecision;
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.server.NativeTcpServer;
@@ -126,7 +127,7 @@ public final class AdaptiveListener implements EngineSwitch {
 
     @Override
     public void acceptOn(Engine target) throws IOException {
-        Engine before = server.acceptingEngine() == null ? null : Engine.ofProviderName(server.acceptingEngine());
+        Engine before = server.acceptingEngine() == null ? null : Engine.of(server.acceptingEngine());
         if (target == Engine.IO_URING && !ioUringAcceptors) {
             NativeIoThread[] threads = worker.ioUringThreads();
             dev.adaptiveio.core.worker.Engine engine = worker.ioUringEngine();
@@ -135,7 +136,7 @@ public final class AdaptiveListener implements EngineSwitch {
         }
         // The listening socket stays open: connections queued in its backlog are accepted by
         // the new engine.
-        server.acceptOnly(target.providerName());
+        server.acceptOnly(target.id());
         if (before != null && before != target) {
             LOG.debugf("Listener %s now accepts on %s", name, target.providerName());
             for (BiConsumer<Engine, Engine> l : switchListeners) {
@@ -172,8 +173,8 @@ public final class AdaptiveListener implements EngineSwitch {
         lastExchanges = exchanges;
         lastIoUringErrors = uring.errors();
         lastIoUringExchanges = uring.exchanges();
-        String accepting = server.acceptingEngine();
-        Engine active = accepting == null ? controller.activeEngine() : Engine.ofProviderName(accepting);
+        EngineId accepting = server.acceptingEngine();
+        Engine active = accepting == null ? controller.activeEngine() : Engine.of(accepting);
         return new Sample(active, worker.threadsPerEngine(), epoll.openConnections(),
                 uring.openConnections(), averageResponse, uringErrors, uringOps);
     }

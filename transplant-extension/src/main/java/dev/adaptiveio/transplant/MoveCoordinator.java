@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.RejectedExecutionException;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.conn.DetachRefusal;
 import dev.adaptiveio.core.conn.DetachedConnection;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
@@ -114,8 +115,8 @@ final class MoveCoordinator {
     }
 
     private static boolean acceptsOn(NativeTcpServer server, NativeIoThread thread) {
-        String engine = server.acceptingEngine();
-        return engine == null || engine.equals(thread.engineName());
+        EngineId engine = server.acceptingEngine();
+        return engine == null || engine == thread.engineId();
     }
 
     /** The server that can take {@code c} back through its accept listener, if any. */

@@ -50,7 +50,8 @@ public final class TransplantManagement implements AutoCloseable {
 
     /**
      * Unregisters the global manager's MXBean and forgets it (its marks with it); the next
-     * {@link #global()} starts a new one. Connections keep being served where they are.
+     * {@link #global()} starts a new one (tests, an application's redeploy). Connections keep being
+     * served where they are; hooks and adaptive listeners that took the old manager keep it.
      */
     public static synchronized void closeGlobal() {
         if (global != null) {

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.loop.NativeIoThread;
@@ -79,7 +80,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     }
     private volatile boolean resumed;
     private volatile boolean overLimit;
-    private volatile String acceptingEngine;
+    private volatile EngineId acceptingEngine;
     private volatile int highWater;
     /** The backlog last given to listen(): BACKLOG is supported, so it reads back what applies. */
     private volatile int backlog;
@@ -182,12 +183,13 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
      * Restricts accepting to the threads of one engine ({@code null}: every thread). Connections
      * waiting in the backlog stay there and are accepted by the new engine.
      */
-    public void acceptOnly(String engineName) {
-        acceptingEngine = engineName;
+    public void acceptOnly(EngineId engine) {
+        acceptingEngine = engine;
         updateAcceptors();
     }
 
-    public String acceptingEngine() {
+    /** The engine whose threads accept now, or {@code null} when every thread does. */
+    public EngineId acceptingEngine() {
         return acceptingEngine;
     }
 
@@ -204,8 +206,8 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
 
     /** Whether the accept listener may take connections on {@code acceptor}'s thread now. */
     private boolean listenerMayAccept(Acceptor acceptor) {
-        String only = acceptingEngine;
-        return resumed && !overLimit && (only == null || only.equals(acceptor.engineName()));
+        EngineId only = acceptingEngine;
+        return resumed && !overLimit && (only == null || only == acceptor.thread().engineId());
     }
 
     /** Wakes threads in {@link #awaitAcceptable}: a connection is pending. */
