@@ -17,6 +17,7 @@ import dev.adaptiveio.adaptive.control.ListenerMetrics;
 import dev.adaptiveio.adaptive.control.NanoClock;
 import dev.adaptiveio.adaptive.control.Sample;
 import dev.adaptiveio.adaptive.control.StartDecision;
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.server.NativeTcpServer;
@@ -60,12 +61,12 @@ public final class AdaptiveListener implements EngineSwitch {
         server.observe(new NativeTcpServer.ConnectionObserver() {
             @Override
             public void accepted(NativeStreamConnection connection) {
-                metrics.recordAccept(Engine.ofProviderName(connection.engineName()));
+                metrics.recordAccept(Engine.of(connection.nativeIoThread().engineId()));
             }
 
             @Override
             public void released(NativeStreamConnection connection) {
-                metrics.recordClose(Engine.ofProviderName(connection.engineName()));
+                metrics.recordClose(Engine.of(connection.nativeIoThread().engineId()));
             }
         });
         this.controller = new ListenerController(name, settings.controller(), start, worker.ioUring(), this,
@@ -126,7 +127,7 @@ public final class AdaptiveListener implements EngineSwitch {
 
     @Override
     public void acceptOn(Engine target) throws IOException {
-        Engine before = server.acceptingEngine() == null ? null : Engine.ofProviderName(server.acceptingEngine());
+        Engine before = server.acceptingEngine() == null ? null : Engine.of(server.acceptingEngine());
         if (target == Engine.IO_URING && !ioUringAcceptors) {
             NativeIoThread[] threads = worker.ioUringThreads();
             dev.adaptiveio.core.worker.Engine engine = worker.ioUringEngine();
@@ -135,7 +136,7 @@ public final class AdaptiveListener implements EngineSwitch {
         }
         // The listening socket stays open: connections queued in its backlog are accepted by
         // the new engine.
-        server.acceptOnly(target.providerName());
+        server.acceptOnly(target.id());
         if (before != null && before != target) {
             LOG.debugf("Listener %s now accepts on %s", name, target.providerName());
             for (BiConsumer<Engine, Engine> l : switchListeners) {
@@ -160,8 +161,8 @@ public final class AdaptiveListener implements EngineSwitch {
 
     /** What the controller's rules read, measured since the previous tick. */
     Sample sample() {
-        ServerTraffic.PerEngine epoll = server.traffic().of("epoll");
-        ServerTraffic.PerEngine uring = server.traffic().of("io_uring");
+        ServerTraffic.PerEngine epoll = server.traffic().of(Engine.EPOLL.providerName());
+        ServerTraffic.PerEngine uring = server.traffic().of(Engine.IO_URING.providerName());
         long bytes = epoll.bytesWritten() + uring.bytesWritten();
         long exchanges = epoll.exchanges() + uring.exchanges();
         long dExchanges = exchanges - lastExchanges;
@@ -172,8 +173,8 @@ public final class AdaptiveListener implements EngineSwitch {
         lastExchanges = exchanges;
         lastIoUringErrors = uring.errors();
         lastIoUringExchanges = uring.exchanges();
-        String accepting = server.acceptingEngine();
-        Engine active = accepting == null ? controller.activeEngine() : Engine.ofProviderName(accepting);
+        EngineId accepting = server.acceptingEngine();
+        Engine active = accepting == null ? controller.activeEngine() : Engine.of(accepting);
         return new Sample(active, worker.threadsPerEngine(), epoll.openConnections(),
                 uring.openConnections(), averageResponse, uringErrors, uringOps);
     }

@@ -3,6 +3,7 @@ package dev.adaptiveio.adaptive;
 import java.io.IOException;
 
 import dev.adaptiveio.core.natives.NativeSupport;
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.worker.Engine;
 import dev.adaptiveio.core.worker.NativeXnio;
 import org.xnio.OptionMap;
@@ -51,7 +52,7 @@ public final class AdaptiveXnio extends NativeXnio {
     /** The epoll engine: every adaptive worker starts with it. */
     @Override
     protected Engine engine(OptionMap options) throws IOException {
-        return engineOf("epoll", options);
+        return engineOf(EngineId.EPOLL.providerName(), options);
     }
 
     /** The engine of another of our providers, found the way XNIO finds providers. */

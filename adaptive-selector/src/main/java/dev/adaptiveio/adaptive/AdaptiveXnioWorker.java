@@ -10,6 +10,7 @@ import dev.adaptiveio.adaptive.control.ConfigSource;
 import dev.adaptiveio.adaptive.control.IoUringAvailability;
 import dev.adaptiveio.adaptive.control.StartDecision;
 import dev.adaptiveio.adaptive.control.StartGates;
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.natives.uring.IoUringSupport;
 import dev.adaptiveio.core.natives.uring.UringViability;
@@ -135,7 +136,7 @@ public final class AdaptiveXnioWorker extends NativeXnioWorker {
             if (!ioUring.usable()) {
                 throw new IOException("io_uring is not usable: " + ioUring.unusableReason());
             }
-            Engine e = AdaptiveXnio.engineOf("io_uring", options);
+            Engine e = AdaptiveXnio.engineOf(EngineId.IO_URING.providerName(), options);
             startEngine(e);
             ioUringEngine = e;
             LOG.infof("Worker %s started its io_uring engine (%d I/O threads, tier %s)", getName(),

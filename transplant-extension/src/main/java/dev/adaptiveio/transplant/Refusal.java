@@ -1,5 +1,7 @@
 package dev.adaptiveio.transplant;
 
+import dev.adaptiveio.core.conn.DetachRefusal;
+
 /**
  * Why a connection that was wanted on another engine did not move. The names are what metrics
  * and the MXBean report.
@@ -23,8 +25,6 @@ public enum Refusal {
     OUTPUT_PENDING("output-pending"),
     /** No I/O thread of the wanted engine can take the connection. */
     NO_TARGET("no-target"),
-    /** The engine refused to let the fd go (for example an io_uring fixed file). */
-    NOT_MOVABLE("not-movable"),
     /** The extension is off: explicit requests get this outcome (not counted). */
     DISABLED("disabled");
 
@@ -38,17 +38,16 @@ public enum Refusal {
         return metricName;
     }
 
-    /** Maps a refusal reason of the core's {@code detach} to a counted reason. */
-    static Refusal ofDetachReason(String reason) {
-        if (reason == null) {
-            return NOT_MOVABLE;
-        }
-        if (reason.startsWith("closed") || reason.startsWith("already detached")) {
-            return CLOSED;
-        }
-        if (reason.startsWith("output")) {
-            return OUTPUT_PENDING;
-        }
-        return NOT_MOVABLE;
+    /**
+     * The counted reason for a refusal of the core's {@code detach}. No default branch: a reason
+     * added to {@link DetachRefusal} must be given a place here before this compiles.
+     */
+    static Refusal of(DetachRefusal reason) {
+        return switch (reason) {
+            // A failed send means the connection is about to close: counted as closed, not retried.
+            case ALREADY_DETACHED, CLOSED, OUTPUT_FAILED -> CLOSED;
+            // Retried at the next boundary, once the output has left.
+            case OUTPUT_PENDING -> OUTPUT_PENDING;
+        };
     }
 }

@@ -36,7 +36,7 @@ final class TrackedConnection implements ExchangeCompletionListener {
     /** Closed, moved away or upgraded: never again. */
     static final int GONE = 5;
 
-    final Transplant owner;
+    final ExchangeHook owner;
     final NativeStreamConnection connection;
     /** The listener whose marks apply (the accepting server, kept across moves). */
     final Object listener;
@@ -60,7 +60,7 @@ final class TrackedConnection implements ExchangeCompletionListener {
         }
     };
 
-    TrackedConnection(Transplant owner, NativeStreamConnection connection, Object listener,
+    TrackedConnection(ExchangeHook owner, NativeStreamConnection connection, Object listener,
                       HttpOpenListener openListener) {
         this.owner = owner;
         this.connection = connection;
@@ -142,7 +142,7 @@ final class TrackedConnection implements ExchangeCompletionListener {
         Destination wanted = owner.wanted(this);
         if (wanted != null) {
             // The handoff runs after Undertow finished this resume (it resets its state after).
-            owner.queueMove(this, wanted, Transplant.Trigger.BOUNDARY);
+            owner.queueMove(this, wanted, ExchangeHook.Trigger.BOUNDARY);
         }
     }
 
@@ -224,7 +224,7 @@ final class TrackedConnection implements ExchangeCompletionListener {
         if (connection.isReadResumed() && state.compareAndSet(PENDING, CLEAN)) {
             Destination wanted = owner.wanted(this);
             if (wanted != null) {
-                owner.queueMove(this, wanted, Transplant.Trigger.BOUNDARY);
+                owner.queueMove(this, wanted, ExchangeHook.Trigger.BOUNDARY);
             }
         } else {
             state.compareAndSet(PENDING, DIRTY);

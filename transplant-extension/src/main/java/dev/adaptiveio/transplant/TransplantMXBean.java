@@ -46,7 +46,8 @@ public interface TransplantMXBean {
     /**
      * Marks every listener's connections for migration to the I/O threads named (comma
      * separated, e.g. {@code "default I/O-2"} as thread names end): moves between threads of one
-     * engine, e.g. to drain a thread. Returns the threads found.
+     * engine, e.g. to drain a thread. Looks among the threads of the workers serving this
+     * manager's connections and of its target workers. Returns the threads found.
      */
     String markAllForThreads(String threadNames);
 

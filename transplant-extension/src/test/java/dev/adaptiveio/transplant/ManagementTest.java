@@ -71,14 +71,43 @@ class ManagementTest {
 
             MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
             ObjectName name = new ObjectName("dev.adaptiveio:type=Transplant,name=" + ObjectName.quote(server.transplant.name()));
+            assertTrue(server.management.isRegistered());
             assertTrue(mbs.isRegistered(name));
             assertEquals(Boolean.TRUE, mbs.getAttribute(name, "Enabled"));
             assertEquals(1L, mbs.getAttribute(name, "MovedCount"));
             TabularData byDirection = (TabularData) mbs.getAttribute(name, "MovedByDirection");
             assertEquals(1, byDirection.size());
             assertTrue((Long) mbs.getAttribute(name, "MoveLatencyMaxMicros") >= 0);
-            assertTrue(ManagementFactory.getPlatformMBeanServer()
-                    .isRegistered(new ObjectName("dev.adaptiveio:type=Transplant,name=\"default\"")));
+
+            // The operation finds the server's threads through the manager's own connections.
+            String back = (String) mbs.invoke(name, "markAllForThreads", new Object[] {from}, new String[] {String.class.getName()});
+            assertTrue(back.contains(from), back);
+            TestServer.await("moved back by the thread mark", () -> server.transplant.metrics().movedTotal() == 2);
+            assertEquals(from, c.get("/who", 3).thread());
+            server.transplant.clearMarks();
         }
+    }
+
+    @Test
+    void registrationIsExplicitAndClosable() throws Exception {
+        MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
+        String own = "explicit-" + System.nanoTime();
+        try (Transplant t = new Transplant(own, false)) {
+            ObjectName name = TransplantManagement.objectName(own);
+            assertFalse(mbs.isRegistered(name), "a manager alone registers nothing");
+            try (TransplantManagement registration = TransplantManagement.register(t)) {
+                assertTrue(mbs.isRegistered(name));
+                assertFalse(TransplantManagement.register(t).isRegistered(), "a taken name is reported, not replaced");
+            }
+            assertFalse(mbs.isRegistered(name), "closing the registration unregisters");
+        }
+        ObjectName global = TransplantManagement.objectName(TransplantManagement.GLOBAL_NAME);
+        Transplant first = Transplant.global();
+        assertTrue(mbs.isRegistered(global), "the global manager registers when first asked for");
+        assertTrue(first == Transplant.global());
+        TransplantManagement.closeGlobal();
+        assertFalse(mbs.isRegistered(global));
+        assertFalse(first == Transplant.global(), "a new global manager after closeGlobal");
+        assertTrue(mbs.isRegistered(global));
     }
 }

@@ -39,6 +39,8 @@ final class TestServer implements AutoCloseable {
 
     final NativeXnioWorker worker;
     final Transplant transplant;
+    /** The manager's MXBean, registered explicitly as a user of a manager of their own does. */
+    final TransplantManagement management;
     final Undertow undertow;
     final int port;
     /** Requests served per client connection id. */
@@ -55,6 +57,7 @@ final class TestServer implements AutoCloseable {
                 .set(Options.WORKER_TASK_MAX_THREADS, 4)
                 .getMap());
         transplant = new Transplant("test-" + System.nanoTime(), enabled);
+        management = TransplantManagement.register(transplant);
         Undertow.Builder builder = Undertow.builder()
                 .setWorker(worker)
                 .addHttpListener(0, "127.0.0.1")
@@ -204,6 +207,7 @@ final class TestServer implements AutoCloseable {
             throw new java.io.InterruptedIOException();
         } finally {
             transplant.close();
+            management.close();
         }
     }
 }

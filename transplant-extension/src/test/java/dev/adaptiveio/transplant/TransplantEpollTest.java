@@ -160,7 +160,7 @@ class TransplantEpollTest {
                 }
             }
             assertTrue(onZero > 0 && onZero < 20, "connections are spread over both threads");
-            Transplant.Mark mark = server.transplant.markForMigration(null, Destination.threads(server.thread(1)));
+            Mark mark = server.transplant.markForMigration(null, Destination.threads(server.thread(1)));
             int expected = onZero;
             TestServer.await("idle connections swept", () -> server.transplant.metrics().movedTotal() == expected);
             for (HttpConn c : conns) {

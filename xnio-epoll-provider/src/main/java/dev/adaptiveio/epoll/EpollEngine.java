@@ -1,5 +1,6 @@
 package dev.adaptiveio.epoll;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.server.Acceptor;
 import dev.adaptiveio.core.server.NativeTcpServer;
@@ -15,8 +16,8 @@ public final class EpollEngine implements Engine {
     }
 
     @Override
-    public String name() {
-        return EpollXnio.NAME;
+    public EngineId id() {
+        return EngineId.EPOLL;
     }
 
     @Override

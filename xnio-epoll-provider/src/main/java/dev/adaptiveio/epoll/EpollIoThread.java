@@ -3,6 +3,7 @@ package dev.adaptiveio.epoll;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.conn.DetachedConnection;
 import dev.adaptiveio.core.loop.NativeIoThread;
@@ -25,7 +26,7 @@ public final class EpollIoThread extends NativeIoThread {
     private EpollPoller epoll;
 
     EpollIoThread(NativeXnioWorker worker, int number, String name, ThreadGroup group, long stackSize) {
-        super(worker, number, EpollXnio.NAME, name, group, stackSize);
+        super(worker, number, EngineId.EPOLL, name, group, stackSize);
     }
 
     @Override

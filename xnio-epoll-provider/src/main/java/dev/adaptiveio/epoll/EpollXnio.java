@@ -2,6 +2,7 @@ package dev.adaptiveio.epoll;
 
 import java.io.IOException;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.natives.NativeSupport;
 import dev.adaptiveio.core.worker.Engine;
 import dev.adaptiveio.core.worker.NativeXnio;
@@ -13,7 +14,7 @@ import org.xnio.OptionMap;
  */
 public final class EpollXnio extends NativeXnio {
 
-    public static final String NAME = "epoll";
+    public static final String NAME = EngineId.EPOLL.providerName();
 
     private static volatile EpollXnio instance;
 

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.adaptiveio.core.conn.DetachRefusal;
 import dev.adaptiveio.core.conn.DetachedConnection;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.loop.NativeIoThread;
@@ -140,7 +141,7 @@ class DetachAdoptTest {
                 }
 
                 @Override
-                public void refused(NativeStreamConnection connection, String reason) {
+                public void refused(NativeStreamConnection connection, DetachRefusal reason, Throwable cause) {
                     moved.completeExceptionally(new AssertionError("refused: " + reason));
                 }
             });
@@ -214,7 +215,7 @@ class DetachAdoptTest {
                 }
 
                 @Override
-                public void refused(NativeStreamConnection connection, String reason) {
+                public void refused(NativeStreamConnection connection, DetachRefusal reason, Throwable cause) {
                     moved.completeExceptionally(new AssertionError(reason));
                 }
             });
@@ -247,7 +248,7 @@ class DetachAdoptTest {
                 }
 
                 @Override
-                public void refused(NativeStreamConnection connection, String reason) {
+                public void refused(NativeStreamConnection connection, DetachRefusal reason, Throwable cause) {
                     moved.completeExceptionally(new AssertionError(reason));
                 }
             });
@@ -263,7 +264,7 @@ class DetachAdoptTest {
             StreamConnection original = accepted.poll(10, TimeUnit.SECONDS);
             original.getSinkChannel().shutdownWrites();
             assertTrue(original.getSinkChannel().flush());
-            CompletableFuture<String> refusal = new CompletableFuture<>();
+            CompletableFuture<Object> refusal = new CompletableFuture<>();
             ((NativeStreamConnection) original).detach(new NativeStreamConnection.DetachListener() {
                 @Override
                 public void detached(DetachedConnection connection) {
@@ -272,11 +273,11 @@ class DetachAdoptTest {
                 }
 
                 @Override
-                public void refused(NativeStreamConnection connection, String reason) {
+                public void refused(NativeStreamConnection connection, DetachRefusal reason, Throwable cause) {
                     refusal.complete(reason);
                 }
             });
-            assertEquals("closed or half-closed", refusal.get(10, TimeUnit.SECONDS));
+            assertEquals(DetachRefusal.CLOSED, refusal.get(10, TimeUnit.SECONDS));
             assertTrue(original.isOpen());
             original.close();
         }

@@ -2,6 +2,7 @@ package dev.adaptiveio.uring;
 
 import java.util.Locale;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.natives.uring.RingConfig;
 import dev.adaptiveio.core.natives.uring.UringFeature;
@@ -64,8 +65,8 @@ final class UringEngine implements Engine {
     }
 
     @Override
-    public String name() {
-        return UringXnio.NAME;
+    public EngineId id() {
+        return EngineId.IO_URING;
     }
 
     RingConfig ringConfig() {

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.conn.DetachedConnection;
 import dev.adaptiveio.core.loop.NativeIoThread;
@@ -36,7 +37,7 @@ public final class UringIoThread extends NativeIoThread {
 
     UringIoThread(NativeXnioWorker worker, int number, String name, ThreadGroup group, long stackSize,
                   UringEngine engine) {
-        super(worker, number, UringXnio.NAME, name, group, stackSize);
+        super(worker, number, EngineId.IO_URING, name, group, stackSize);
         this.engine = engine;
     }
 

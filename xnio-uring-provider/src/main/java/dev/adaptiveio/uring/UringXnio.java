@@ -3,6 +3,7 @@ package dev.adaptiveio.uring;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.natives.uring.IoUringSupport;
 import dev.adaptiveio.core.natives.uring.RingConfig;
 import dev.adaptiveio.core.natives.uring.UringViability;
@@ -16,7 +17,7 @@ import org.xnio.OptionMap;
  */
 public final class UringXnio extends NativeXnio {
 
-    public static final String NAME = "io_uring";
+    public static final String NAME = EngineId.IO_URING.providerName();
 
     private static final AtomicBoolean WARNED = new AtomicBoolean();
     private static volatile UringXnio instance;

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.adaptiveio.core.conn.DetachRefusal;
 import dev.adaptiveio.core.conn.DetachedConnection;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.loop.NativeIoThread;
@@ -116,7 +117,7 @@ class CrossEngineAdoptTest {
             }
 
             @Override
-            public void refused(NativeStreamConnection connection, String reason) {
+            public void refused(NativeStreamConnection connection, DetachRefusal reason, Throwable cause) {
                 moved.completeExceptionally(new AssertionError("refused: " + reason));
             }
         });

@@ -29,6 +29,12 @@ public final class AdaptiveOptions {
     /** The environment variable that sets {@link #START} when neither the option nor the property does. */
     public static final String START_ENVIRONMENT_VARIABLE = "ADAPTIVEIO_START";
 
+    /**
+     * The environment variable that sets {@link #TRANSPLANT} when neither the option nor the property does
+     * (the transplant extension's global flag reads the same variable).
+     */
+    public static final String TRANSPLANT_ENVIRONMENT_VARIABLE = "ADAPTIVEIO_TRANSPLANT";
+
     /** Start engine override: {@code epoll}, {@code io_uring} or {@code auto} (default: the gates decide). */
     public static final Option<String> START = Option.simple(AdaptiveOptions.class, "START", String.class);
     /** {@link WorkloadHint}: LOW_CONCURRENCY, HIGH_CONCURRENCY or AUTO (default). */

@@ -30,7 +30,8 @@ public final class AdaptiveSettings {
     private static final Knob<Long> OSCILLATION_WINDOW_SECONDS = Knob.longAtLeast(AdaptiveOptions.OSCILLATION_WINDOW_SECONDS, DEFAULTS.oscillationWindow().toSeconds(), 0);
     private static final Knob<Long> OSCILLATION_LOCK_SECONDS = Knob.longAtLeast(AdaptiveOptions.OSCILLATION_LOCK_SECONDS, DEFAULTS.oscillationLock().toSeconds(), 0);
     private static final Knob<Long> TICK_MILLIS = Knob.longAtLeast(AdaptiveOptions.TICK_MILLIS, DEFAULTS.tick().toMillis(), 10);
-    private static final Knob<Boolean> TRANSPLANT = Knob.bool(AdaptiveOptions.TRANSPLANT, false);
+    private static final Knob<Boolean> TRANSPLANT = Knob.bool(AdaptiveOptions.TRANSPLANT, false)
+            .withEnvironmentVariable(AdaptiveOptions.TRANSPLANT_ENVIRONMENT_VARIABLE);
 
     private final Setting<StartMode> start;
     private final WorkloadHint workloadHint;
@@ -52,7 +53,7 @@ public final class AdaptiveSettings {
     /**
      * Resolves every setting: the option maps in the order given (the first that sets an option wins,
      * so pass the listener's map before the worker's), then system properties, then the environment
-     * ({@code ADAPTIVEIO_START} only), then the defaults.
+     * ({@code ADAPTIVEIO_START}, {@code ADAPTIVEIO_TRANSPLANT}), then the defaults.
      *
      * @throws IllegalArgumentException naming the option, the value, where it was set and what is allowed;
      *                                  or naming the options whose values contradict each other

@@ -1,24 +1,37 @@
 package dev.adaptiveio.adaptive.control;
 
-import java.util.Locale;
+import dev.adaptiveio.core.EngineId;
 
 /**
- * The two engines an adaptive listener can accept new connections on, named as their XNIO
- * providers are.
+ * The two engines an adaptive listener can accept new connections on: the controller's view of
+ * the core's {@link EngineId} (one constant each, so adding an engine there breaks {@link #of}).
  */
 public enum Engine {
-    EPOLL("epoll"),
-    IO_URING("io_uring");
+    EPOLL(EngineId.EPOLL),
+    IO_URING(EngineId.IO_URING);
 
-    private final String providerName;
+    private final EngineId id;
 
-    Engine(String providerName) {
-        this.providerName = providerName;
+    Engine(EngineId id) {
+        this.id = id;
+    }
+
+    /** The core's identity of this engine. */
+    public EngineId id() {
+        return id;
+    }
+
+    /** The controller's engine for the core's {@code id}. */
+    public static Engine of(EngineId id) {
+        return switch (id) {
+            case EPOLL -> EPOLL;
+            case IO_URING -> IO_URING;
+        };
     }
 
     /** The name users see: the engine's XNIO provider name, {@code epoll} or {@code io_uring}. */
     public String providerName() {
-        return providerName;
+        return id.providerName();
     }
 
     /** The other engine. */
@@ -32,19 +45,11 @@ public enum Engine {
      * @throws IllegalArgumentException naming the value and the allowed names when it names no engine
      */
     public static Engine ofProviderName(String name) {
-        if (name != null) {
-            String wanted = name.trim().toLowerCase(Locale.ROOT);
-            for (Engine engine : values()) {
-                if (engine.providerName.equals(wanted)) {
-                    return engine;
-                }
-            }
-        }
-        throw new IllegalArgumentException("Unknown engine '" + name + "': expected epoll or io_uring");
+        return of(EngineId.ofProviderName(name));
     }
 
     @Override
     public String toString() {
-        return providerName;
+        return id.providerName();
     }
 }

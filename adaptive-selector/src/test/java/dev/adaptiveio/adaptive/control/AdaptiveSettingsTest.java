@@ -87,11 +87,12 @@ class AdaptiveSettingsTest {
     }
 
     @Test
-    void onlyTheStartOverrideReadsTheEnvironment() {
+    void onlyTheStartOverrideAndTheTransplantFlagReadTheEnvironment() {
         ConfigSource env = ConfigSource.of(Map.of(), Map.of("ADAPTIVEIO_UP_THRESHOLD", "30", "ADAPTIVEIO_TRANSPLANT", "true"));
         AdaptiveSettings settings = AdaptiveSettings.resolve(env);
         assertEquals(ControllerConfig.defaults().upThreshold(), settings.controller().upThreshold());
-        assertFalse(settings.transplant());
+        // docs/transplant.md: ADAPTIVEIO_TRANSPLANT=true makes adaptive listeners join, as the property does.
+        assertTrue(settings.transplant());
     }
 
     @Test

@@ -808,13 +808,13 @@ public abstract class NativeStreamConnection extends StreamConnection
                 // A response gathered in this iteration leaves now, not with the next engine.
                 engineFlush(true);
             } catch (IOException e) {
-                listener.refused(this, "output failed: " + e.getMessage());
+                listener.refused(this, DetachRefusal.OUTPUT_FAILED, e);
                 return;
             }
         }
-        String refusal = detachRefusal();
+        DetachRefusal refusal = detachRefusal();
         if (refusal != null) {
-            listener.refused(this, refusal);
+            listener.refused(this, refusal, null);
             return;
         }
         detached = true;
@@ -833,15 +833,15 @@ public abstract class NativeStreamConnection extends StreamConnection
     }
 
     /** Why this connection cannot move now, or {@code null} when it can. */
-    protected String detachRefusal() {
+    protected DetachRefusal detachRefusal() {
         if (detached) {
-            return "already detached";
+            return DetachRefusal.ALREADY_DETACHED;
         }
         if (!isOpen() || isReadShutdown() || isWriteShutdown() || writeShutdownRequested || core.isClosing()) {
-            return "closed or half-closed";
+            return DetachRefusal.CLOSED;
         }
         if (hasPendingOutput()) {
-            return "output not yet sent";
+            return DetachRefusal.OUTPUT_PENDING;
         }
         return null;
     }
@@ -854,7 +854,12 @@ public abstract class NativeStreamConnection extends StreamConnection
     public interface DetachListener {
         void detached(DetachedConnection connection);
 
-        void refused(NativeStreamConnection connection, String reason);
+        /**
+         * The connection stays where it is, still open unless {@code reason} says otherwise.
+         *
+         * @param cause what failed, for {@link DetachRefusal#OUTPUT_FAILED}; otherwise {@code null}
+         */
+        void refused(NativeStreamConnection connection, DetachRefusal reason, Throwable cause);
     }
 
     // =====================================================================================

@@ -41,7 +41,7 @@ public interface CoreLogger extends BasicLogger {
     @Message(id = 6, value = "Connection %s closed with %d byte(s) of output the peer did not accept within %d ms")
     void lingerExpired(Object connection, long bytes, long millis);
 
-    @Message(id = 10, value = "The %s engine needs Linux on x86_64 or aarch64; this is %s/%s")
+    @Message(id = 10, value = "The %s engine needs Linux on x86_64 (the only native libraries shipped); this is %s/%s")
     IOException unsupportedPlatform(String engine, String os, String arch);
 
     @Message(id = 11, value = "The %s native library could not be loaded: %s")

@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.natives.IoPoller;
 import dev.adaptiveio.core.worker.NativeXnioWorker;
@@ -36,7 +37,7 @@ public abstract class NativeIoThread extends XnioIoThread {
     private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final NativeXnioWorker worker;
-    private final String engineName;
+    private final EngineId engine;
     private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
     private final ArrayDeque<ReadyTarget> ready = new ArrayDeque<>();
     private final ArrayList<FlushTarget> gathered = new ArrayList<>();
@@ -49,11 +50,11 @@ public abstract class NativeIoThread extends XnioIoThread {
     private final BooleanSupplier mayBlock = this::mayBlock;
     private IoPoller poller;
 
-    protected NativeIoThread(NativeXnioWorker worker, int number, String engineName, String name, ThreadGroup group,
+    protected NativeIoThread(NativeXnioWorker worker, int number, EngineId engine, String name, ThreadGroup group,
                              long stackSize) {
         super(worker, number, group, name, stackSize);
         this.worker = worker;
-        this.engineName = engineName;
+        this.engine = engine;
     }
 
     /** Creates this thread's poller; called on this thread when it starts. */
@@ -72,9 +73,14 @@ public abstract class NativeIoThread extends XnioIoThread {
         return poller;
     }
 
+    /** The engine this thread belongs to, and what it can do. */
+    public final EngineId engineId() {
+        return engine;
+    }
+
     /** The engine's name as users see it: {@code epoll} or {@code io_uring}. */
     public final String engineName() {
-        return engineName;
+        return engine.providerName();
     }
 
     @Override
@@ -94,7 +100,7 @@ public abstract class NativeIoThread extends XnioIoThread {
             poller = createPoller();
             poller.initialize();
         } catch (Throwable t) {
-            CoreLogger.LOG.loopFailure(t, engineName, getName());
+            CoreLogger.LOG.loopFailure(t, engineName(), getName());
             shutdownRequested = true;
             finish();
             return;
@@ -137,7 +143,7 @@ public abstract class NativeIoThread extends XnioIoThread {
                     closeAllResources();
                 }
             } catch (Throwable t) {
-                CoreLogger.LOG.loopFailure(t, engineName, getName());
+                CoreLogger.LOG.loopFailure(t, engineName(), getName());
             }
         }
     }

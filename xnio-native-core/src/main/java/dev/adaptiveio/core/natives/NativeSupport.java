@@ -14,11 +14,15 @@ public final class NativeSupport {
     private NativeSupport() {
     }
 
-    /** Whether this OS and architecture can run any of our native engines. */
+    /**
+     * Whether this OS and architecture can run any of our native engines: Linux on x86_64, the only
+     * architecture whose native libraries the jars ship (elsewhere ADAPTIVEIO0010 says so, rather
+     * than a library load failure later).
+     */
     public static boolean isSupportedPlatform() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        return os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
+        return os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64"));
     }
 
     /**

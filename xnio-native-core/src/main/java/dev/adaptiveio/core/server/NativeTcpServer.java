@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.loop.NativeIoThread;
@@ -79,8 +80,10 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     }
     private volatile boolean resumed;
     private volatile boolean overLimit;
-    private volatile String acceptingEngine;
+    private volatile EngineId acceptingEngine;
     private volatile int highWater;
+    /** The backlog last given to listen(): BACKLOG is supported, so it reads back what applies. */
+    private volatile int backlog;
     private volatile int lowWater;
     private volatile int readTimeout;
     private volatile int writeTimeout;
@@ -107,7 +110,8 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
                 configureTcp(socket, options);
             }
             socket.bind(bindAddress);
-            socket.listen(options.get(Options.BACKLOG, 128));
+            backlog = options.get(Options.BACKLOG, 128);
+            socket.listen(backlog);
             this.localAddress = domain ? bindAddress : socket.localAddress();
             ok = true;
         } finally {
@@ -179,12 +183,13 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
      * Restricts accepting to the threads of one engine ({@code null}: every thread). Connections
      * waiting in the backlog stay there and are accepted by the new engine.
      */
-    public void acceptOnly(String engineName) {
-        acceptingEngine = engineName;
+    public void acceptOnly(EngineId engine) {
+        acceptingEngine = engine;
         updateAcceptors();
     }
 
-    public String acceptingEngine() {
+    /** The engine whose threads accept now, or {@code null} when every thread does. */
+    public EngineId acceptingEngine() {
         return acceptingEngine;
     }
 
@@ -201,8 +206,8 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
 
     /** Whether the accept listener may take connections on {@code acceptor}'s thread now. */
     private boolean listenerMayAccept(Acceptor acceptor) {
-        String only = acceptingEngine;
-        return resumed && !overLimit && (only == null || only.equals(acceptor.engineName()));
+        EngineId only = acceptingEngine;
+        return resumed && !overLimit && (only == null || only == acceptor.thread().engineId());
     }
 
     /** Wakes threads in {@link #awaitAcceptable}: a connection is pending. */
@@ -565,6 +570,8 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
             v = highWater;
         } else if (option == Options.CONNECTION_LOW_WATER) {
             v = lowWater;
+        } else if (option == Options.BACKLOG) {
+            v = backlog;
         } else {
             return null;
         }
@@ -595,7 +602,9 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
             lowWater = value == null ? highWater : Options.CONNECTION_LOW_WATER.cast(value);
             updateAcceptors();
         } else if (option == Options.BACKLOG) {
-            listenSocket.listen(Options.BACKLOG.cast(value));
+            int next = Options.BACKLOG.cast(value);
+            listenSocket.listen(next);
+            backlog = next;
         }
         return old;
     }

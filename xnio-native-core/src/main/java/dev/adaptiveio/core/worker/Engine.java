@@ -3,6 +3,7 @@ package dev.adaptiveio.core.worker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.server.Acceptor;
 import dev.adaptiveio.core.server.NativeTcpServer;
@@ -17,8 +18,13 @@ import org.xnio.channels.AcceptingChannel;
  */
 public interface Engine {
 
+    /** Which engine this is. */
+    EngineId id();
+
     /** The engine's name as users see it: {@code epoll} or {@code io_uring}. */
-    String name();
+    default String name() {
+        return id().providerName();
+    }
 
     /** Creates (does not start) I/O thread number {@code index} of {@code worker}. */
     NativeIoThread newIoThread(NativeXnioWorker worker, int index, String threadName, ThreadGroup group,
