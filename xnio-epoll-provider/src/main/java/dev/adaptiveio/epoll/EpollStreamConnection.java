@@ -291,11 +291,17 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
     /** End of the loop iteration: what this connection gathered leaves now. */
     @Override
     public void flushGathered() {
+        boolean failed;
         synchronized (out) {
             flushScheduled = false;
             if (!out.isEmpty() && !core.isClosing()) {
                 sendGathered();
             }
+            failed = deferredWriteFailure != null;
+        }
+        if (failed) {
+            // sendGathered made reads ready so that the reader learns of the failure: dispatch it.
+            readinessChanged();
         }
     }
 
