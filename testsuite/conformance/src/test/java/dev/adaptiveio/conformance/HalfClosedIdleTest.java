@@ -56,6 +56,7 @@ class HalfClosedIdleTest {
             Await.until(() -> callsAtEof.get() >= 0, Duration.ofSeconds(10), "listener read -1");
             Await.sleep(QUIET_MILLIS);
             int after = calls.get() - (int) callsAtEof.get();
+            System.out.println(provider + ": " + calls.get() + " listener call(s) in all, " + after + " in " + QUIET_MILLIS + " ms after -1");
             assertTrue(after <= MAX_CALLS_AFTER_END, "read listener called " + after + " times in " + QUIET_MILLIS
                     + " ms after it read -1 on an idle half-closed connection (NIO: 0)");
             assertTrue(p.connection.isReadShutdown(), "reads are shut down after -1, as on NIO");
@@ -99,6 +100,8 @@ class HalfClosedIdleTest {
             Await.until(() -> callsAtShutdown.get() >= 0, Duration.ofSeconds(10), "listener read the request");
             Await.sleep(QUIET_MILLIS);
             int after = calls.get() - (int) callsAtShutdown.get();
+            System.out.println(provider + ": " + calls.get() + " listener call(s) in all, " + after + " in " + QUIET_MILLIS
+                    + " ms after shutdownReads()");
             assertTrue(after <= MAX_CALLS_AFTER_END, "read listener called " + after + " times in " + QUIET_MILLIS
                     + " ms after shutdownReads() on a connection whose peer sent EOF (NIO: 0)");
             assertTrue(p.connection.isReadShutdown(), "isReadShutdown after shutdownReads");
