@@ -79,6 +79,8 @@ final class EpollConnector implements EpollListener {
             if (socket.connect(destination)) {
                 connected();
             } else {
+                // Edge-triggered, yet no completion is missed: EPOLL_CTL_ADD reports a connect
+                // that completed before it, and each later change raises its own edge.
                 key = thread.epoll().register(socket.fd(), EpollFlags.OUT | EpollFlags.ET, this);
             }
         } catch (IOException e) {

@@ -24,6 +24,22 @@ import org.xnio.XnioExecutor;
  * I/O thread are gathered into an {@link OutboundBuffer} and leave at the end of the loop
  * iteration in one {@code write}; a write that would not fit is sent at once, together with
  * what was gathered, in one {@code writev}. Writes from other threads go straight out.
+ * <p>
+ * Edge-triggered means the kernel reports a change once: every path that clears a ready flag
+ * must be sure no edge is lost. The rules, each argued where it applies:
+ * <ul>
+ * <li>A flag is cleared <em>before</em> the system call that may find the socket exhausted,
+ * never after: an edge that arrives during the call (on the I/O thread, while another thread
+ * reads or writes) sets it again.</li>
+ * <li>It is set again after the call only when the call did not prove exhaustion: a read that
+ * filled the buffer, a write that took everything.</li>
+ * <li>The peer's FIN is sticky ({@link #peerInputClosed}): it is reported once, in the same
+ * edge as the data before it when both arrive together, and a short read of that data would
+ * otherwise drop the only edge the EOF gets.</li>
+ * <li>The interest set never changes, so resume/suspend are flags and cannot lose an edge;
+ * registering (accept, connect, adopt) is EPOLL_CTL_ADD, which reports what is already
+ * ready, so bytes or a FIN that came before the registration raise the first event.</li>
+ * </ul>
  */
 final class EpollStreamConnection extends NativeStreamConnection implements EpollListener, FlushTarget {
 
@@ -40,12 +56,19 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
     private boolean lingering;
     private XnioExecutor.Key lingerTimer;
     private boolean releasedFromEngine;
+    /**
+     * The kernel reported the peer's FIN (RDHUP/HUP) or an error: input is readable until a
+     * read returns -1 or fails, whatever a short read says. Never cleared (TCP does not reopen).
+     */
+    private volatile boolean peerInputClosed;
 
     EpollStreamConnection(EpollIoThread thread, ConnectionCore core) throws IOException {
         super(thread, core);
         this.socket = core.socket();
-        // Data may already wait (an adopted connection, or bytes that came with the SYN-ACK).
-        this.readReady = true;
+        // Bytes or a FIN already queued in the kernel raise an event at registration (epoll
+        // reports current readiness on EPOLL_CTL_ADD); only carried bytes need the flag now.
+        // Setting it without the kernel's word would make awaitReadable return at once.
+        this.readReady = core.hasCarried();
         if (thread.inThisThread()) {
             register();
         } else {
@@ -73,6 +96,10 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
 
     @Override
     public void onEpollEvents(int ops) {
+        if ((ops & (EpollFlags.RDHUP | EpollFlags.HUP | EpollFlags.ERR)) != 0) {
+            // Before readReady: a reader that sees the flag set also sees why it stays set.
+            peerInputClosed = true;
+        }
         if ((ops & (EpollFlags.IN | EpollFlags.RDHUP | EpollFlags.HUP | EpollFlags.ERR)) != 0) {
             readReady = true;
         }
@@ -114,8 +141,9 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
                 }
             }
         }
-        if (n == want || n < 0) {
-            // Maybe more (a full buffer), or end of stream, which stays readable.
+        if (n == want || n < 0 || peerInputClosed) {
+            // Maybe more (a full buffer); or the FIN came with the data we just read, in the one
+            // edge it gets, so the -1 still waits; or end of stream, which stays readable.
             readReady = true;
         }
         return n;
@@ -146,6 +174,9 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
 
     @Override
     protected int engineWrite(ByteBuffer src) throws IOException {
+        if (!ioThread.inThisThread()) {
+            return (int) engineWrite(new ByteBuffer[] {src}, 0, 1);
+        }
         synchronized (out) {
             gatherArray[0] = src;
             try {
@@ -158,8 +189,23 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
 
     @Override
     protected long engineWrite(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        synchronized (out) {
-            return writeLocked(srcs, offset, length);
+        try {
+            synchronized (out) {
+                return writeLocked(srcs, offset, length);
+            }
+        } finally {
+            afterOffThreadWrite();
+        }
+    }
+
+    /**
+     * A write from another thread cleared writeReady for the length of its system call, so a
+     * dispatch that looked then saw "not ready" and did not come back: look again now. Outside
+     * the output lock (an awaiting thread holds the await lock and then takes the output lock).
+     */
+    private void afterOffThreadWrite() {
+        if (!ioThread.inThisThread()) {
+            readinessChanged();
         }
     }
 
@@ -210,10 +256,15 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
                 arrayLength = length + 1;
             }
             long n;
+            // Cleared before the call (see the class comment): an EPOLLOUT edge handled by the
+            // I/O thread while another thread is inside this write sets it again.
+            writeReady = false;
             try {
                 n = socket.write(array, arrayOffset, arrayLength);
             } catch (IOException e) {
                 out.discard();
+                // Let the next write (or the write listener) meet the failure rather than wait.
+                writeReady = true;
                 throw e;
             }
             long fromGathered = Math.min(n, gathered);
@@ -225,8 +276,9 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
             for (int i = offset; i < offset + length; i++) {
                 wanted += srcs[i].remaining();
             }
-            if (fromGathered < gathered || wanted > 0) {
-                writeReady = false;
+            if (fromGathered == gathered && wanted == 0) {
+                // Everything was taken: the kernel may take more.
+                writeReady = true;
             }
             return fromSrcs;
         } finally {
@@ -239,11 +291,17 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
     /** End of the loop iteration: what this connection gathered leaves now. */
     @Override
     public void flushGathered() {
+        boolean failed;
         synchronized (out) {
             flushScheduled = false;
             if (!out.isEmpty() && !core.isClosing()) {
                 sendGathered();
             }
+            failed = deferredWriteFailure != null;
+        }
+        if (failed) {
+            // sendGathered made reads ready so that the reader learns of the failure: dispatch it.
+            readinessChanged();
         }
     }
 
@@ -252,12 +310,16 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
         try {
             ByteBuffer pending = out.pending();
             int want = pending.remaining();
+            // Cleared before the call, set again only when everything was taken (see the class
+            // comment): a concurrent EPOLLOUT edge cannot be overwritten.
+            writeReady = false;
             int n = socket.write(pending);
             out.sent(n);
-            if (n < want) {
-                writeReady = false;
+            if (n == want) {
+                writeReady = true;
             }
         } catch (IOException e) {
+            writeReady = true;
             deferredWriteFailure = e;
             out.discard();
             // Whoever reads next learns of the broken connection.
@@ -277,6 +339,14 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
 
     @Override
     protected boolean engineFlush(boolean mustSend) throws IOException {
+        try {
+            return flushLocked(mustSend);
+        } finally {
+            afterOffThreadWrite();
+        }
+    }
+
+    private boolean flushLocked(boolean mustSend) throws IOException {
         synchronized (out) {
             checkOutput();
             if (out.isEmpty()) {

@@ -14,6 +14,7 @@ import dev.adaptiveio.core.loop.ReadyTarget;
 import org.xnio.Option;
 import org.xnio.Options;
 import org.xnio.StreamConnection;
+import org.xnio.Xnio;
 import org.xnio.XnioIoThread;
 import org.xnio.channels.ReadTimeoutException;
 import org.xnio.channels.StreamSinkChannel;
@@ -37,6 +38,10 @@ import org.xnio.conduits.WriteReadyHandler;
  * on the I/O thread, and dispatched again each loop iteration while it stays ready, which is
  * what NIO's level-triggered selector does. A reader clears {@code readReady} before it asks
  * the kernel, so an event that arrives during the call is never lost.
+ * <p>
+ * End of input is handled as NIO's socket conduit does: the first read that returns -1 shuts
+ * reads down ({@link #terminateReads()}), which also suspends them. An EOF stays readable for
+ * ever, so a listener left resumed on it would otherwise be called on every loop iteration.
  */
 public abstract class NativeStreamConnection extends StreamConnection
         implements StreamSourceConduit, StreamSinkConduit, ReadyTarget {
@@ -238,6 +243,10 @@ public abstract class NativeStreamConnection extends StreamConnection
         } else {
             n = countedRead(dst);
         }
+        if (n < 0) {
+            endOfInput();
+            return -1;
+        }
         checkReadTimeout(n);
         if (n > 0) {
             readSinceWrite = true;
@@ -259,11 +268,26 @@ public abstract class NativeStreamConnection extends StreamConnection
         } else {
             n = engineRead(dsts, offset, length);
         }
+        if (n < 0) {
+            endOfInput();
+            return -1;
+        }
         checkReadTimeout(n);
         if (n > 0) {
             readSinceWrite = true;
         }
         return n;
+    }
+
+    /**
+     * The peer's EOF was read: reads end as with {@link #terminateReads()} (see the class
+     * comment), without its {@code shutdown(SHUT_RD)}: after the FIN it changes nothing, and a
+     * peer that reset meanwhile would turn the -1 into an error.
+     */
+    private void endOfInput() {
+        readResumed = false;
+        readClosed();
+        readTerminated();
     }
 
     private int countedRead(ByteBuffer dst) throws IOException {
@@ -307,8 +331,17 @@ public abstract class NativeStreamConnection extends StreamConnection
         }
     }
 
+    /**
+     * Reads into {@code target} at {@code position}. As the XNIO contract and NIO's
+     * {@code FileChannel.transferFrom} have it, the result is a count, never -1: end of input
+     * gives 0 (a caller learns of the EOF from {@code read}), and a closed connection or file
+     * throws {@link ClosedChannelException} before a byte leaves the socket.
+     */
     @Override
     public long transferTo(long position, long count, FileChannel target) throws IOException {
+        if (!isOpen() || !target.isOpen()) {
+            throw new ClosedChannelException();
+        }
         ByteBuffer buffer = TRANSFER_BOUNCE.get();
         buffer.clear();
         long total = 0;
@@ -316,7 +349,7 @@ public abstract class NativeStreamConnection extends StreamConnection
             buffer.clear().limit((int) Math.min(buffer.capacity(), count - total));
             int n = read(buffer);
             if (n <= 0) {
-                return total == 0 ? n : total;
+                return total;
             }
             buffer.flip();
             while (buffer.hasRemaining()) {
@@ -361,20 +394,27 @@ public abstract class NativeStreamConnection extends StreamConnection
 
     @Override
     public final void terminateReads() throws IOException {
+        // Suspended as NIO does: a shut-down input reads as EOF for ever, and a listener left
+        // resumed on it would be called on every loop iteration.
+        readResumed = false;
         try {
             if (readClosed() && !detached && isOpen()) {
                 runGuarded(this::engineShutdownInput);
             }
         } finally {
-            ReadReadyHandler h = readHandler;
-            if (h != null) {
-                try {
-                    h.terminated();
-                } catch (Throwable ignored) {
-                }
-            }
-            wakeWaiters();
+            readTerminated();
         }
+    }
+
+    private void readTerminated() {
+        ReadReadyHandler h = readHandler;
+        if (h != null) {
+            try {
+                h.terminated();
+            } catch (Throwable ignored) {
+            }
+        }
+        wakeWaiters();
     }
 
     @Override
@@ -616,9 +656,22 @@ public abstract class NativeStreamConnection extends StreamConnection
     // =====================================================================================
     // Waiting from other threads
 
+    /**
+     * Blocks until the direction is ready, shut down or closed, or the timeout passes. Ready
+     * flags are set only by the kernel's word (an epoll event, a completion) or by a read that
+     * filled the caller's buffer (more may wait), so this does not return at once on a quiet
+     * connection; after a full read it may return once with nothing to read (a spurious
+     * wake-up, which XNIO allows).
+     */
     private void awaitReady(boolean read, long timeoutNanos) throws IOException {
+        Xnio.checkBlockingAllowed();
         if (isReadyOrDone(read)) {
             return;
+        }
+        if (ioThread.inThisThread()) {
+            // Only this thread sets the ready flags: waiting here would never end (a timed wait
+            // would stall every connection of the thread for its whole length).
+            throw CoreLogger.LOG.awaitOnOwnIoThread(read ? "awaitReadable" : "awaitWritable", this);
         }
         if (read) {
             awaitingReadable();

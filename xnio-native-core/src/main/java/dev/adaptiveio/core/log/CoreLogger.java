@@ -55,4 +55,7 @@ public interface CoreLogger extends BasicLogger {
 
     @Message(id = 14, value = "Worker %s is shut down")
     org.xnio.ClosedWorkerException workerShutDown(String workerName);
+
+    @Message(id = 30, value = "%s called on %s, the I/O thread that would have to wake it: it would never return")
+    IllegalStateException awaitOnOwnIoThread(String method, Object connection);
 }
