@@ -542,7 +542,9 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     }
 
     /**
-     * What the I/O thread closes when it shuts down: the connection, or, when it already closed
+     * What the I/O thread closes when it shuts down: the connection, through its handlers'
+     * {@code forceTermination()} as on every engine (a connection wrapped by XNIO's SSL or StartTLS
+     * channel is closed by that channel, so its close listener runs), or, when it already closed
      * and lingers to send output a peer does not read, the lingering (the worker must terminate).
      */
     private final java.io.Closeable shutdownHook = new java.io.Closeable() {
@@ -551,7 +553,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             if (lingering) {
                 endLinger();
             } else {
-                IoUtils.safeClose(UringStreamConnection.this);
+                forceTermination();
             }
         }
 
@@ -637,7 +639,8 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
 
     @Override
     public void onRingClosing(RingHandle h) {
-        IoUtils.safeClose(this);
+        // The ring goes with its thread: end the connection as a worker shutdown does.
+        forceTermination();
     }
 
     /** Ops in flight on this connection's fd (tests and diagnostics); I/O thread only. */
