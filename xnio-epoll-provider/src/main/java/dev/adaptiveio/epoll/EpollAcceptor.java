@@ -1,6 +1,7 @@
 package dev.adaptiveio.epoll;
 
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
@@ -59,7 +60,17 @@ final class EpollAcceptor implements Acceptor, EpollListener {
 
     @Override
     public NativeStreamConnection accept() throws IOException {
-        int fd = server.listenSocket().accept(ADDRESS_SCRATCH.get());
+        int fd;
+        try {
+            fd = server.listenSocket().accept(ADDRESS_SCRATCH.get());
+        } catch (IOException e) {
+            if (!server.isOpen()) {
+                // close() (another thread) shut the listening socket down under this call: EINVAL,
+                // or EBADF once the fd is gone. A closed channel, as XNIO reports it, not a failure.
+                throw (ClosedChannelException) new ClosedChannelException().initCause(e);
+            }
+            throw e;
+        }
         if (fd < 0) {
             return null;
         }

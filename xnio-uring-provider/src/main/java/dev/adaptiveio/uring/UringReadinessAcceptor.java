@@ -1,6 +1,7 @@
 package dev.adaptiveio.uring;
 
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.natives.uring.Op;
@@ -45,7 +46,17 @@ final class UringReadinessAcceptor extends UringListenerAcceptor {
 
     @Override
     public NativeStreamConnection accept() throws IOException {
-        int fd = server.listenSocket().accept(ADDRESS_SCRATCH.get());
+        int fd;
+        try {
+            fd = server.listenSocket().accept(ADDRESS_SCRATCH.get());
+        } catch (IOException e) {
+            if (!server.isOpen()) {
+                // close() (another thread) shut the listening socket down under this call: EINVAL,
+                // or EBADF once the fd is gone. A closed channel, as XNIO reports it, not a failure.
+                throw (ClosedChannelException) new ClosedChannelException().initCause(e);
+            }
+            throw e;
+        }
         if (fd < 0) {
             // Also called from other threads (a blocking accept after awaitAcceptable): the flag
             // belongs to this acceptor's thread.

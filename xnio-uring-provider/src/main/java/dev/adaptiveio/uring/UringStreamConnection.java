@@ -25,10 +25,13 @@ import org.xnio.XnioExecutor;
  * wants data; its completion makes the connection read-ready, and {@code read} serves the
  * completed bytes. The next RECV is armed once they are consumed.
  * <p>
- * Writes: {@code write} copies into a {@link SendQueue}; what a connection wrote during a loop
- * iteration is submitted as one SEND (or WRITEV over several chunks) at the end of the iteration,
- * and leaves in the same {@code io_uring_enter} as every other connection's output. {@code flush}
- * returns {@code true} only once the kernel has confirmed every byte; a short send is resubmitted.
+ * Writes on the I/O thread: {@code write} copies into a {@link SendQueue}; what a connection wrote
+ * during a loop iteration is submitted as one SEND (or WRITEV over several chunks) at the end of the
+ * iteration, and leaves in the same {@code io_uring_enter} as every other connection's output;
+ * {@code flush} there returns {@code true} once the bytes are bound to leave at the end of the
+ * iteration (docs/io_uring.md, "When written bytes leave"). A short send is resubmitted. Writes
+ * from other threads go straight to the kernel when nothing is queued, and {@code flush} there
+ * returns {@code true} only once every byte is in the kernel.
  * <p>
  * Close: ops in flight are cancelled, and the buffers and the fd are released only after their
  * last completion. Detach does the same without closing, and bytes received meanwhile travel
@@ -383,9 +386,16 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             if (want == 0) {
                 return 0;
             }
+            int direct = 0;
+            if (sendsDirect()) {
+                direct = (int) writeDirect(null, src, 0, 0);
+                if (!src.hasRemaining()) {
+                    return direct;
+                }
+            }
             int n = out.append(src);
-            afterAppend(n, want);
-            return n;
+            afterAppend(n, want - direct);
+            return direct + n;
         }
     }
 
@@ -400,9 +410,42 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             if (want == 0) {
                 return 0;
             }
+            long direct = 0;
+            if (sendsDirect()) {
+                direct = writeDirect(srcs, null, offset, length);
+                if (direct == want) {
+                    return direct;
+                }
+            }
             long n = out.append(srcs, offset, length);
-            afterAppend(n, want);
-            return n;
+            afterAppend(n, want - direct);
+            return direct + n;
+        }
+    }
+
+    /**
+     * out held. Off the I/O thread, with nothing queued or in flight, the caller's bytes go to the
+     * kernel now, as NIO's and epoll's writes do: a blocking writer on a worker thread does not wait
+     * for the I/O thread, and its peer can read what {@code write} returned. On the I/O thread
+     * output is gathered for the end of the iteration (one SEND per connection per iteration).
+     */
+    private boolean sendsDirect() {
+        return !thread.inThisThread() && out.isEmpty();
+    }
+
+    /** out held, off the I/O thread: a write system call, guarded against a concurrent close. */
+    private long writeDirect(ByteBuffer[] srcs, ByteBuffer src, int offset, int length) throws IOException {
+        core.enter();
+        try {
+            return srcs == null ? core.socket().write(src) : core.socket().write(srcs, offset, length);
+        } catch (IOException e) {
+            // The connection is broken for the I/O thread too: the next operation reports it.
+            writeFailure = e;
+            throw e;
+        } finally {
+            if (core.exit()) {
+                finishCloseLater();
+            }
         }
     }
 
@@ -443,10 +486,11 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
                 kick();
                 return true;
             }
-            if (mustSend && !out.isInflight()) {
+            if ((mustSend || !thread.inThisThread()) && !out.isInflight()) {
                 // Shutting down output or detaching: the bytes must be in the kernel before the
-                // shutdown call, and a completion is an iteration away. Nothing is in flight to
-                // overtake, so a direct send is safe.
+                // shutdown call, and a completion is an iteration away. Off the I/O thread: true
+                // from flush() means the bytes are in the kernel, without waiting for the I/O
+                // thread (it may be busy). Nothing is in flight to overtake, so a direct send is safe.
                 sendDirect();
                 if (out.isEmpty()) {
                     return true;
@@ -542,7 +586,9 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     }
 
     /**
-     * What the I/O thread closes when it shuts down: the connection, or, when it already closed
+     * What the I/O thread closes when it shuts down: the connection, through its handlers'
+     * {@code forceTermination()} as on every engine (a connection wrapped by XNIO's SSL or StartTLS
+     * channel is closed by that channel, so its close listener runs), or, when it already closed
      * and lingers to send output a peer does not read, the lingering (the worker must terminate).
      */
     private final java.io.Closeable shutdownHook = new java.io.Closeable() {
@@ -551,7 +597,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             if (lingering) {
                 endLinger();
             } else {
-                IoUtils.safeClose(UringStreamConnection.this);
+                forceTermination();
             }
         }
 
@@ -637,7 +683,8 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
 
     @Override
     public void onRingClosing(RingHandle h) {
-        IoUtils.safeClose(this);
+        // The ring goes with its thread: end the connection as a worker shutdown does.
+        forceTermination();
     }
 
     /** Ops in flight on this connection's fd (tests and diagnostics); I/O thread only. */

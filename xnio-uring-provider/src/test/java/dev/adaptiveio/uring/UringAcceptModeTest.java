@@ -167,6 +167,42 @@ class UringAcceptModeTest {
         server.close();
     }
 
+    /**
+     * The race behind a rare failure of the test above: an accept listener passed the server's
+     * open check, then another thread's close() shut the listening socket down before the
+     * listener's accept4 ran (EINVAL). Made deterministic: both I/O threads are held, so the
+     * listening fd stays open (shut down, not closed) while the accept4 runs.
+     */
+    @Test
+    void anAcceptRacingCloseReportsAClosedChannel() throws Exception {
+        worker("readiness");
+        AcceptingChannel<StreamConnection> server = greetingServer(ConcurrentHashMap.newKeySet());
+        dev.adaptiveio.core.server.NativeTcpServer tcp =
+                assertInstanceOf(dev.adaptiveio.core.server.NativeTcpServer.class, server);
+        UringIoThread thread = (UringIoThread) worker.getIoThread(0);
+        UringReadinessAcceptor racing = new UringReadinessAcceptor(tcp, thread, false);
+        CountDownLatch held = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        for (int i = 0; i < 2; i++) {
+            worker.getIoThread(i).execute(() -> {
+                held.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        try {
+            assertTrue(held.await(10, TimeUnit.SECONDS));
+            server.close();
+            assertThrows(java.nio.channels.ClosedChannelException.class, racing::accept,
+                    "accept4 on the shut-down listening socket of a closed server");
+        } finally {
+            release.countDown();
+        }
+    }
+
     @Test
     void anUnknownAcceptModeIsAClearError() {
         System.setProperty(UringEngine.ACCEPT_MODE_PROPERTY, "sideways");

@@ -116,7 +116,9 @@ public abstract class NativeStreamConnection extends StreamConnection
      * @param mustSend {@code true} when the output must have reached the kernel on return
      *                 (before a shutdown or a detach); {@code false} lets output gathered on
      *                 the I/O thread leave at the end of this loop iteration
-     * @return {@code true} if nothing the caller must wait for remains
+     * @return {@code true} if nothing the caller must wait for remains: off the I/O thread (and
+     *         with {@code mustSend}) only once every byte is in the kernel, sent by the calling
+     *         thread without waiting for the I/O thread when nothing is in flight
      */
     protected abstract boolean engineFlush(boolean mustSend) throws IOException;
 
@@ -548,6 +550,12 @@ public abstract class NativeStreamConnection extends StreamConnection
         return Conduits.transfer(source, count, throughBuffer, this);
     }
 
+    /**
+     * XNIO's {@code flush()}. {@code true} means, off this connection's I/O thread, that every byte
+     * written so far is in the kernel; on the I/O thread, that every byte written so far leaves at
+     * the end of the current loop iteration, before the thread waits for events again (gathered
+     * output: the deliberate difference from NIO, docs/io_uring.md "When written bytes leave").
+     */
     @Override
     public final boolean flush() throws IOException {
         if (!isOpen()) {
