@@ -55,4 +55,7 @@ public interface CoreLogger extends BasicLogger {
 
     @Message(id = 14, value = "Worker %s is shut down")
     org.xnio.ClosedWorkerException workerShutDown(String workerName);
+
+    @Message(id = 30, value = "Option %s is out of range")
+    IllegalArgumentException optionOutOfRange(String option);
 }
