@@ -63,6 +63,29 @@ class ConnectCancelTest {
         }
     }
 
+    /** A worker shut down with a connect pending ends it CANCELLED (as NIO does) and closes its socket. */
+    @EachProvider
+    void shutdownEndsAPendingConnectCancelled(String provider) throws Exception {
+        List<SocketChannel> fillers = new ArrayList<>();
+        try (ServerSocket full = new ServerSocket(0, 1, Server.LOOPBACK)) {
+            InetSocketAddress target = new InetSocketAddress(Server.LOOPBACK, full.getLocalPort());
+            fillAcceptQueue(target, fillers);
+            TestWorker.load(provider); // the provider's classes and natives, before the baseline
+            Map<Integer, String> baseline = Fds.stableSnapshot();
+            TestWorker w = TestWorker.start(provider);
+            AtomicInteger opened = new AtomicInteger();
+            IoFuture<StreamConnection> future = w.worker.openStreamConnection(target, c -> opened.incrementAndGet(), OptionMap.EMPTY);
+            Await.until(() -> synSentTo(target.getPort()) == 1, Duration.ofSeconds(5), "the provider's connect in SYN_SENT");
+            w.close(); // shutdown() and awaitTermination(20 s), asserted
+            assertEquals(IoFuture.Status.CANCELLED, future.await(5, TimeUnit.SECONDS), "pending connect after the worker terminated");
+            Await.until(() -> synSentTo(target.getPort()) == 0, Duration.ofSeconds(5), "SYN_SENT sockets after shutdown");
+            awaitNoNewFds(baseline, "the worker's termination");
+            assertEquals(0, opened.get(), "open listener of a connect ended by shutdown");
+        } finally {
+            fillers.forEach(IoUtils::safeClose);
+        }
+    }
+
     /**
      * cancel() racing connects that complete at once on loopback: each future ends DONE (the open
      * listener ran, the connection works) or CANCELLED (no listener, nothing left open); no fd stays.
