@@ -30,6 +30,7 @@ final class EpollConnector implements EpollListener {
     private final ChannelListener<? super BoundChannel> bindListener;
     private final OptionMap options;
     private final FutureResult<StreamConnection> result;
+    private final java.io.Closeable closeOnShutdown = this::shutDown;
     private NativeSocket socket;
     private EpollKey key;
 
@@ -52,7 +53,14 @@ final class EpollConnector implements EpollListener {
                     "Worker " + thread.getWorker().getName() + " is shut down"));
         }
         result.addCancelHandler(() -> {
-            thread.runOnThread(this::cancel);
+            // CANCELLED at once, as NIO reports it; the socket is the I/O thread's to close.
+            if (result.setCancelled()) {
+                try {
+                    thread.runOnThread(this::closeSocket);
+                } catch (java.util.concurrent.RejectedExecutionException gone) {
+                    // the thread has ended, and closed what it tracked on the way out
+                }
+            }
             return null;
         });
         try {
@@ -70,6 +78,7 @@ final class EpollConnector implements EpollListener {
         try {
             boolean domain = destination instanceof org.xnio.LocalSocketAddress;
             socket = domain ? NativeSocket.openDomain() : NativeSocket.openStream();
+            thread.track(closeOnShutdown);
             if (!domain) {
                 socket.applyClientOptions(options);
             }
@@ -90,6 +99,9 @@ final class EpollConnector implements EpollListener {
 
     @Override
     public void onEpollEvents(int readyOps) {
+        if (socket == null) {
+            return; // cancelled or closed at shutdown since this batch of events was read
+        }
         try {
             if (socket.finishConnect()) {
                 key.cancel();
@@ -107,6 +119,7 @@ final class EpollConnector implements EpollListener {
         core.writeTimeoutMillis(options.get(Options.WRITE_TIMEOUT, 0));
         EpollStreamConnection connection = new EpollStreamConnection(thread, core);
         socket = null;
+        thread.untrack(closeOnShutdown);
         if (!result.setResult(connection)) {
             org.xnio.IoUtils.safeClose(connection);
             return;
@@ -122,13 +135,14 @@ final class EpollConnector implements EpollListener {
         result.setException(e);
     }
 
-    private void cancel() {
-        if (result.setCancelled()) {
-            closeSocket();
-        }
+    /** The worker shuts down with this connect pending: it ends cancelled, as on NIO. */
+    private void shutDown() {
+        result.setCancelled();
+        closeSocket();
     }
 
     private void closeSocket() {
+        thread.untrack(closeOnShutdown);
         if (key != null) {
             key.cancel();
             key = null;

@@ -1,7 +1,7 @@
 package dev.adaptiveio.uring;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.natives.NativeSocket;
@@ -20,23 +20,25 @@ import org.xnio.StreamConnection;
 import org.xnio.channels.BoundChannel;
 
 /**
- * One outbound TCP connect: a non-blocking {@code connect}, then a POLL_ADD for POLLOUT (readiness
- * without data) and {@code SO_ERROR} tell how it went. Runs on its I/O thread.
+ * One outbound connect (TCP, or UNIX domain for a {@link org.xnio.LocalSocketAddress}): a
+ * non-blocking {@code connect}, then a POLL_ADD for POLLOUT (readiness without data) and
+ * {@code SO_ERROR} tell how it went. Runs on its I/O thread.
  */
 final class UringConnector implements CompletionListener {
 
     private final UringIoThread thread;
-    private final InetSocketAddress bindAddress;
-    private final InetSocketAddress destination;
+    private final SocketAddress bindAddress;
+    private final SocketAddress destination;
     private final ChannelListener<? super StreamConnection> openListener;
     private final ChannelListener<? super BoundChannel> bindListener;
     private final OptionMap options;
     private final FutureResult<StreamConnection> result;
+    private final java.io.Closeable closeOnShutdown = this::shutDown;
     private NativeSocket socket;
     private RingHandle handle;
     private boolean connected;
 
-    UringConnector(UringIoThread thread, InetSocketAddress bindAddress, InetSocketAddress destination,
+    UringConnector(UringIoThread thread, SocketAddress bindAddress, SocketAddress destination,
                    ChannelListener<? super StreamConnection> openListener,
                    ChannelListener<? super BoundChannel> bindListener, OptionMap options) {
         this.thread = thread;
@@ -49,11 +51,19 @@ final class UringConnector implements CompletionListener {
     }
 
     IoFuture<StreamConnection> start() {
+        if (thread.getWorker().isShutdown()) {
+            // As NIO: a shut-down worker fails the future instead of throwing.
+            return new org.xnio.FailedIoFuture<>(new org.xnio.ClosedWorkerException(
+                    "Worker " + thread.getWorker().getName() + " is shut down"));
+        }
         result.addCancelHandler(() -> {
-            try {
-                thread.runOnThread(this::cancel);
-            } catch (java.util.concurrent.RejectedExecutionException ignored) {
-                // the thread is gone, and the connect with it
+            // CANCELLED at once, as NIO reports it; the socket is the I/O thread's to close.
+            if (result.setCancelled()) {
+                try {
+                    thread.runOnThread(this::abandon);
+                } catch (java.util.concurrent.RejectedExecutionException gone) {
+                    // the thread has ended, and closed what it tracked on the way out
+                }
             }
             return null;
         });
@@ -70,8 +80,12 @@ final class UringConnector implements CompletionListener {
             return;
         }
         try {
-            socket = NativeSocket.openStream();
-            socket.applyClientOptions(options);
+            boolean domain = destination instanceof org.xnio.LocalSocketAddress;
+            socket = domain ? NativeSocket.openDomain() : NativeSocket.openStream();
+            thread.track(closeOnShutdown);
+            if (!domain) {
+                socket.applyClientOptions(options);
+            }
             if (bindAddress != null) {
                 socket.bind(bindAddress);
             }
@@ -92,8 +106,8 @@ final class UringConnector implements CompletionListener {
             return;
         }
         try {
-            if (res == -UringConstants.ECANCELED) {
-                return;
+            if (res == -UringConstants.ECANCELED || socket == null || connected) {
+                return; // abandoned (cancel, shutdown): the release under way closes the socket
             }
             if (socket.finishConnect()) {
                 // The fd moves to its connection once this handle has let go of it.
@@ -128,6 +142,7 @@ final class UringConnector implements CompletionListener {
         core.writeTimeoutMillis(options.get(Options.WRITE_TIMEOUT, 0));
         UringStreamConnection connection = new UringStreamConnection(thread, core);
         socket = null;
+        thread.untrack(closeOnShutdown);
         if (!result.setResult(connection)) {
             IoUtils.safeClose(connection);
             return;
@@ -145,18 +160,31 @@ final class UringConnector implements CompletionListener {
         result.setException(e);
     }
 
-    private void cancel() {
-        if (result.setCancelled()) {
-            if (handle != null) {
+    /** The worker shuts down with this connect pending: it ends cancelled, as on NIO. */
+    private void shutDown() {
+        result.setCancelled();
+        abandon();
+    }
+
+    /**
+     * Drops the connect after cancel or at shutdown: the POLL_ADD is cancelled and the handle
+     * released first (the kernel may still refer to the fd), then {@link #onReleased} closes the
+     * socket. A connect that already succeeded ({@code connected}) ends in {@link #connected()},
+     * which closes the connection nobody will take.
+     */
+    private void abandon() {
+        if (handle != null) {
+            if (!connected && handle.isActive()) {
                 handle.cancelAll();
                 handle.release(false);
-            } else {
-                closeSocket();
             }
+        } else {
+            closeSocket();
         }
     }
 
     private void closeSocket() {
+        thread.untrack(closeOnShutdown);
         if (socket != null) {
             try {
                 socket.close();

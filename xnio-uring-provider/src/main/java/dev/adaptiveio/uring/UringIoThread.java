@@ -90,6 +90,13 @@ public final class UringIoThread extends NativeIoThread {
         return new UringConnector(this, bindAddress, destinationAddress, openListener, bindListener, optionMap).start();
     }
 
+    @Override
+    protected IoFuture<StreamConnection> openLocalStreamConnection(org.xnio.LocalSocketAddress bindAddress,
+            org.xnio.LocalSocketAddress destinationAddress, ChannelListener<? super StreamConnection> openListener,
+            ChannelListener<? super BoundChannel> bindListener, OptionMap optionMap) {
+        return new UringConnector(this, bindAddress, destinationAddress, openListener, bindListener, optionMap).start();
+    }
+
     // Pipes are not on the hot path: XNIO's NIO implementation serves them.
 
     @Override

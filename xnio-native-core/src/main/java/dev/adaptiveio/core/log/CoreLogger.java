@@ -58,4 +58,7 @@ public interface CoreLogger extends BasicLogger {
 
     @Message(id = 30, value = "%s called on %s, the I/O thread that would have to wake it: it would never return")
     IllegalStateException awaitOnOwnIoThread(String method, Object connection);
+
+    @Message(id = 31, value = "Option %s is out of range")
+    IllegalArgumentException optionOutOfRange(String option);
 }

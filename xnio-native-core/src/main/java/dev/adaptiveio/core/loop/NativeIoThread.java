@@ -260,6 +260,22 @@ public abstract class NativeIoThread extends XnioIoThread {
         }
     }
 
+    // ---- acceptStreamConnection: one inbound connection on a bind address
+
+    @Override
+    protected org.xnio.IoFuture<org.xnio.StreamConnection> acceptTcpStreamConnection(java.net.InetSocketAddress destination,
+            org.xnio.ChannelListener<? super org.xnio.StreamConnection> openListener,
+            org.xnio.ChannelListener<? super org.xnio.channels.BoundChannel> bindListener, org.xnio.OptionMap optionMap) {
+        return dev.adaptiveio.core.server.SingleAccept.start(this, destination, openListener, bindListener, optionMap);
+    }
+
+    @Override
+    protected org.xnio.IoFuture<org.xnio.StreamConnection> acceptLocalStreamConnection(org.xnio.LocalSocketAddress destination,
+            org.xnio.ChannelListener<? super org.xnio.StreamConnection> openListener,
+            org.xnio.ChannelListener<? super org.xnio.channels.BoundChannel> bindListener, org.xnio.OptionMap optionMap) {
+        return dev.adaptiveio.core.server.SingleAccept.start(this, destination, openListener, bindListener, optionMap);
+    }
+
     // ---- XnioExecutor
 
     @Override

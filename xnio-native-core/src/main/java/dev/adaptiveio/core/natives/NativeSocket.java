@@ -18,6 +18,8 @@ public final class NativeSocket {
 
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_CORK = 3;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_OOBINLINE = 10;
     private static final int MAX_IOV = 1024;
     private static final int HEAP_COPY_CHUNK = 64 * 1024;
     private static final ThreadLocal<ByteBuffer> HEAP_BOUNCE =
@@ -274,16 +276,21 @@ public final class NativeSocket {
         socket.setSendBufferSize(size);
     }
 
+    /**
+     * The size set, as the JDK (and so XNIO's NIO) reports it on Linux: half of what the kernel
+     * reports, as the kernel doubles every request to make room for its bookkeeping.
+     */
     public int getSendBufferSize() throws IOException {
-        return socket.getSendBufferSize();
+        return socket.getSendBufferSize() / 2;
     }
 
     public void setReceiveBufferSize(int size) throws IOException {
         socket.setReceiveBufferSize(size);
     }
 
+    /** Half of what the kernel reports, as for {@link #getSendBufferSize()}. */
     public int getReceiveBufferSize() throws IOException {
-        return socket.getReceiveBufferSize();
+        return socket.getReceiveBufferSize() / 2;
     }
 
     public void setTrafficClass(int tc) throws IOException {
@@ -313,6 +320,15 @@ public final class NativeSocket {
 
     public boolean isAbortOnClose() throws IOException {
         return socket.getSoLinger() == 0;
+    }
+
+    /** {@code SO_OOBINLINE}: urgent data stays in the stream (XNIO's TCP_OOB_INLINE). */
+    public void setOobInline(boolean on) throws IOException {
+        socket.setIntOpt(SOL_SOCKET, SO_OOBINLINE, on ? 1 : 0);
+    }
+
+    public boolean isOobInline() throws IOException {
+        return socket.getIntOpt(SOL_SOCKET, SO_OOBINLINE) != 0;
     }
 
     public void setCork(boolean on) throws IOException {

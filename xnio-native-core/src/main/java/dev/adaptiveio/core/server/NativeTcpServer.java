@@ -46,9 +46,12 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
 
     private static final Option<?>[] SUPPORTED = {
         Options.REUSE_ADDRESSES, Options.RECEIVE_BUFFER, Options.SEND_BUFFER, Options.KEEP_ALIVE,
-        Options.TCP_NODELAY, Options.READ_TIMEOUT, Options.WRITE_TIMEOUT, Options.CONNECTION_HIGH_WATER,
-        Options.CONNECTION_LOW_WATER, Options.BACKLOG,
+        Options.TCP_OOB_INLINE, Options.TCP_NODELAY, Options.READ_TIMEOUT, Options.WRITE_TIMEOUT,
+        Options.CONNECTION_HIGH_WATER, Options.CONNECTION_LOW_WATER, Options.BACKLOG,
     };
+    /** What NIO assumes when RECEIVE_BUFFER or SEND_BUFFER is set to {@code null}. */
+    private static final int DEFAULT_BUFFER_SIZE = 0x10000;
+    private static final int DEFAULT_BACKLOG = 128;
 
     private final NativeXnioWorker worker;
     private final NativeSocket listenSocket;
@@ -87,6 +90,9 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     private volatile int lowWater;
     private volatile int readTimeout;
     private volatile int writeTimeout;
+    /** SEND_BUFFER as set ({@code -1}: never set), reported as set like NIO (the kernel doubles it). */
+    private volatile int sendBuffer = -1;
+    private volatile boolean oobInline;
     private volatile int awaiters;
     private long acceptableSignals;
 
@@ -96,10 +102,14 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     public NativeTcpServer(NativeXnioWorker worker, SocketAddress bindAddress, OptionMap options)
             throws IOException {
         this.worker = worker;
+        checkOptions(options);
         this.highWater = options.get(Options.CONNECTION_HIGH_WATER, Integer.MAX_VALUE);
         this.lowWater = options.get(Options.CONNECTION_LOW_WATER, highWater);
         this.readTimeout = options.get(Options.READ_TIMEOUT, 0);
         this.writeTimeout = options.get(Options.WRITE_TIMEOUT, 0);
+        this.sendBuffer = options.get(Options.SEND_BUFFER, -1);
+        this.oobInline = options.get(Options.TCP_OOB_INLINE, false);
+        this.backlog = options.get(Options.BACKLOG, DEFAULT_BACKLOG);
         boolean domain = bindAddress instanceof org.xnio.LocalSocketAddress;
         NativeSocket socket = domain ? NativeSocket.openDomain() : NativeSocket.openStream();
         boolean ok = false;
@@ -110,7 +120,6 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
                 configureTcp(socket, options);
             }
             socket.bind(bindAddress);
-            backlog = options.get(Options.BACKLOG, 128);
             socket.listen(backlog);
             this.localAddress = domain ? bindAddress : socket.localAddress();
             ok = true;
@@ -121,6 +130,26 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         }
         this.listenSocket = socket;
         this.mbean = worker.registerServer(new Metrics());
+    }
+
+    /** Refuses what NIO's server refuses, before any socket exists. */
+    private static void checkOptions(OptionMap options) {
+        if (options.contains(Options.SEND_BUFFER) && options.get(Options.SEND_BUFFER, 0) < 1) {
+            throw CoreLogger.LOG.optionOutOfRange(Options.SEND_BUFFER.getName());
+        }
+        if (options.contains(Options.RECEIVE_BUFFER) && options.get(Options.RECEIVE_BUFFER, 0) < 1) {
+            throw CoreLogger.LOG.optionOutOfRange(Options.RECEIVE_BUFFER.getName());
+        }
+        if (options.contains(Options.CONNECTION_HIGH_WATER) || options.contains(Options.CONNECTION_LOW_WATER)) {
+            int high = options.get(Options.CONNECTION_HIGH_WATER, Integer.MAX_VALUE);
+            int low = options.get(Options.CONNECTION_LOW_WATER, high);
+            if (high <= 0) {
+                throw CoreLogger.LOG.optionOutOfRange(Options.CONNECTION_HIGH_WATER.getName());
+            }
+            if (low <= 0 || low > high) {
+                throw CoreLogger.LOG.optionOutOfRange(Options.CONNECTION_LOW_WATER.getName());
+            }
+        }
     }
 
     private static void configureTcp(NativeSocket socket, OptionMap options) throws IOException {
@@ -136,6 +165,9 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         }
         if (options.contains(Options.TCP_NODELAY)) {
             socket.setTcpNoDelay(options.get(Options.TCP_NODELAY, false));
+        }
+        if (options.contains(Options.TCP_OOB_INLINE)) {
+            socket.setOobInline(options.get(Options.TCP_OOB_INLINE, false));
         }
     }
 
@@ -557,7 +589,12 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         } else if (option == Options.RECEIVE_BUFFER) {
             v = listenSocket.getReceiveBufferSize();
         } else if (option == Options.SEND_BUFFER) {
-            v = listenSocket.getSendBufferSize();
+            int set = sendBuffer;
+            v = set == -1 ? null : set;
+        } else if (option == Options.TCP_OOB_INLINE) {
+            v = oobInline;
+        } else if (option == Options.BACKLOG) {
+            v = backlog;
         } else if (option == Options.KEEP_ALIVE) {
             v = listenSocket.isKeepAlive();
         } else if (option == Options.TCP_NODELAY) {
@@ -570,23 +607,60 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
             v = highWater;
         } else if (option == Options.CONNECTION_LOW_WATER) {
             v = lowWater;
-        } else if (option == Options.BACKLOG) {
-            v = backlog;
         } else {
             return null;
         }
         return option.cast(v);
     }
 
+    private static int bufferSize(Option<Integer> option, Object value) {
+        int size = value == null ? DEFAULT_BUFFER_SIZE : option.cast(value);
+        if (size < 1) {
+            throw CoreLogger.LOG.optionOutOfRange(option.getName());
+        }
+        return size;
+    }
+
+    /**
+     * As NIO: the mark set wins, and the other one moves to it when they would cross (a low mark
+     * above the high one raises the high one, and the other way round).
+     */
+    private synchronized void setWaterMark(boolean high, int value) {
+        if (high) {
+            highWater = value;
+            if (lowWater > value) {
+                lowWater = value;
+            }
+        } else {
+            lowWater = value;
+            if (highWater < value) {
+                highWater = value;
+            }
+        }
+        boolean over = connections.get() >= highWater;
+        if (over != overLimit && (over || connections.get() <= lowWater)) {
+            overLimit = over;
+        }
+        updateAcceptors();
+    }
+
     @Override
+    @SuppressWarnings("unchecked")
     public <T> T setOption(Option<T> option, T value) throws IOException {
         T old = getOption(option);
         if (option == Options.REUSE_ADDRESSES) {
             listenSocket.setReuseAddress(Options.REUSE_ADDRESSES.cast(value, Boolean.FALSE));
         } else if (option == Options.RECEIVE_BUFFER) {
-            listenSocket.setReceiveBufferSize(Options.RECEIVE_BUFFER.cast(value));
+            listenSocket.setReceiveBufferSize(bufferSize(Options.RECEIVE_BUFFER, value));
         } else if (option == Options.SEND_BUFFER) {
-            listenSocket.setSendBufferSize(Options.SEND_BUFFER.cast(value));
+            int size = bufferSize(Options.SEND_BUFFER, value);
+            // Connections accepted from now on inherit it from the listening socket.
+            listenSocket.setSendBufferSize(size);
+            sendBuffer = size;
+        } else if (option == Options.TCP_OOB_INLINE) {
+            boolean on = Options.TCP_OOB_INLINE.cast(value, Boolean.FALSE);
+            listenSocket.setOobInline(on);
+            oobInline = on;
         } else if (option == Options.KEEP_ALIVE) {
             listenSocket.setKeepAlive(Options.KEEP_ALIVE.cast(value, Boolean.FALSE));
         } else if (option == Options.TCP_NODELAY) {
@@ -595,16 +669,13 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
             readTimeout = value == null ? 0 : Options.READ_TIMEOUT.cast(value);
         } else if (option == Options.WRITE_TIMEOUT) {
             writeTimeout = value == null ? 0 : Options.WRITE_TIMEOUT.cast(value);
-        } else if (option == Options.CONNECTION_HIGH_WATER) {
-            highWater = value == null ? Integer.MAX_VALUE : Options.CONNECTION_HIGH_WATER.cast(value);
-            updateAcceptors();
-        } else if (option == Options.CONNECTION_LOW_WATER) {
-            lowWater = value == null ? highWater : Options.CONNECTION_LOW_WATER.cast(value);
-            updateAcceptors();
+        } else if (option == Options.CONNECTION_HIGH_WATER || option == Options.CONNECTION_LOW_WATER) {
+            setWaterMark(option == Options.CONNECTION_HIGH_WATER,
+                    value == null ? Integer.MAX_VALUE : ((Option<Integer>) option).cast(value));
         } else if (option == Options.BACKLOG) {
-            int next = Options.BACKLOG.cast(value);
-            listenSocket.listen(next);
-            backlog = next;
+            int n = value == null ? DEFAULT_BACKLOG : Options.BACKLOG.cast(value);
+            listenSocket.listen(n);
+            backlog = n;
         }
         return old;
     }

@@ -33,8 +33,9 @@ import org.xnio.management.XnioWorkerMXBean;
  * An XNIO worker whose I/O threads run one native engine. The task pool comes from XNIO's
  * builder, as with every XNIO worker.
  * <p>
- * UDP, pipes and UNIX sockets are served by a stock NIO worker created on first use: they are
- * not on Undertow's hot path and XNIO's own implementation of them is proven.
+ * UDP and pipes are served by a stock NIO worker created on first use: they are not on
+ * Undertow's hot path and XNIO's own implementation of them is proven. UNIX domain sockets are
+ * the engine's own (XNIO's NIO has none).
  */
 public class NativeXnioWorker extends XnioWorker {
 
@@ -44,6 +45,7 @@ public class NativeXnioWorker extends XnioWorker {
     private final CountDownLatch terminated = new CountDownLatch(1);
     /** Every engine's threads, the primary engine first; more engines may join later. */
     private final Map<String, NativeIoThread[]> threadsByEngine = new ConcurrentHashMap<>();
+    private final Map<String, Engine> enginesByName = new ConcurrentHashMap<>();
     private final AtomicInteger liveThreads = new AtomicInteger();
     private volatile boolean taskPoolDone;
     private final AtomicBoolean terminationRun = new AtomicBoolean();
@@ -95,6 +97,7 @@ public class NativeXnioWorker extends XnioWorker {
             started[i].setDaemon(daemon);
         }
         liveThreads.addAndGet(started.length);
+        enginesByName.put(e.name(), e);
         threadsByEngine.put(e.name(), started);
         for (NativeIoThread t : started) {
             t.start();
@@ -105,6 +108,15 @@ public class NativeXnioWorker extends XnioWorker {
 
     public final Engine engine() {
         return engine;
+    }
+
+    /** The engine whose I/O thread {@code thread} is. */
+    public final Engine engineOf(NativeIoThread thread) {
+        Engine e = enginesByName.get(thread.engineName());
+        if (e == null) {
+            throw new IllegalArgumentException(thread + " is not an I/O thread of " + getName());
+        }
+        return e;
     }
 
     /** This worker's I/O threads (the array is a copy). */
@@ -232,7 +244,8 @@ public class NativeXnioWorker extends XnioWorker {
 
     @Override
     public boolean isTerminated() {
-        return terminated.getCount() == 0;
+        XnioWorker w = fallbackWorker;
+        return terminated.getCount() == 0 && (w == null || w.isTerminated());
     }
 
     @Override
@@ -269,7 +282,8 @@ public class NativeXnioWorker extends XnioWorker {
     private void checkTerminated() {
         if (taskPoolDone && liveThreads.get() == 0 && terminationRun.compareAndSet(false, true)) {
             IoUtils.safeClose(mbeanRegistration);
-            terminated.countDown();
+            // The task completes before anyone sees the worker terminated: a caller may wait for
+            // termination and then for the task (XNIO's own tests do, holding the task's lock).
             Runnable task = getTerminationTask();
             if (task != null) {
                 try {
@@ -278,6 +292,7 @@ public class NativeXnioWorker extends XnioWorker {
                     CoreLogger.LOG.taskFailed(t, getName());
                 }
             }
+            terminated.countDown();
         }
     }
 
