@@ -5,24 +5,27 @@
 # the script first lists Undertow listeners, the remoting subsystem and the io default-worker if they use our workers and stops there, unless
 # --reset-listeners is given: then it points them back to WildFly's "default" worker.
 #
-#   bin/uninstall.sh [--config=standalone.xml] [--connect [--controller=host:port]] [--reset-listeners] JBOSS_HOME
+#   bin/uninstall.sh [--config=NAME.xml] [--connect [--controller=host:port]] [--domain] [--profile=NAME]...
+#                    [--reset-listeners] JBOSS_HOME
 #
-#   --config=NAME.xml   server configuration to change offline (default standalone.xml); the server must be stopped
-#   --connect           change the running server instead; reload it afterwards. The modules stay on disk while the
-#                       running server may still use them: run again without --connect once it is stopped.
+#   --config=NAME.xml   configuration to change offline (default standalone.xml; domain.xml or --domain: a managed
+#                       domain, with --host-config=host.xml); the server or domain must be stopped
+#   --connect           change the running server or domain controller instead; reload the server(s) afterwards. The
+#                       modules stay on disk while a running server may still use them: run again without --connect
+#                       once it is stopped.
+#   --profile=NAME      managed domain: the profile to remove the subsystem from (repeatable; required in a domain).
+#                       The extension goes once no profile has the subsystem; the modules only then.
 set -e
 . "$(dirname "$0")/common.sh"
 
 RESET=
 usage() {
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 for arg in "$@"; do
+    common_option "$arg" && continue
     case "$arg" in
-        --config=*) CONFIG=${arg#--config=} ;;
-        --connect) CONNECT=1 ;;
-        --controller=*) CONTROLLER=${arg#--controller=} ;;
         --reset-listeners) RESET=1 ;;
         -h|--help) usage 0 ;;
         -*) echo "unknown option $arg" >&2; usage 1 ;;
@@ -30,11 +33,20 @@ for arg in "$@"; do
     esac
 done
 check_jboss_home
+detect_domain
+
+# CLI from stdin, as is (standalone) or once per chosen profile under /profile=NAME.
+scoped() {
+    cli=$(mktemp "${TMPDIR:-/tmp}/adaptive-io-scoped.XXXXXX")
+    cat > "$cli"
+    for_each_profile "$cli"
+    rm -f "$cli"
+}
 
 # Prints "ADDRESS ATTRIBUTE WORKER" for every listener or subsystem attribute that names an adaptive-io worker.
 users_of_our_workers() {
-    run_cli <<'CLI' | awk '
-        /^@@/ { section = $0; addr = ""; next }
+    scoped <<'CLI' | run_cli | awk '
+        /^@@/ { section = $1; prefix = $2; addr = ""; next }
         section == "@@workers" {
             line = $0
             while (match(line, /"[^"]*"/)) {
@@ -46,8 +58,8 @@ users_of_our_workers() {
         /^ *\("[^"]*" => "[^"]*"\),?$/ { e = $0; gsub(/[ ()",]/, "", e); sub(/=>/, "=", e); addr = addr "/" e; next }
         /"result" => "[^"]*"/ {
             v = $0; sub(/.*"result" => "/, "", v); sub(/".*/, "", v)
-            if (section == "@@remoting") { addr = "/subsystem=remoting"; attr = "worker" }
-            else if (section == "@@io") { addr = "/subsystem=io"; attr = "default-worker" }
+            if (section == "@@remoting") { addr = prefix "/subsystem=remoting"; attr = "worker" }
+            else if (section == "@@io") { addr = prefix "/subsystem=io"; attr = "default-worker" }
             else attr = "worker"
             if (addr != "" && (v in ours)) print addr, attr, v
             addr = ""
@@ -62,11 +74,11 @@ if (outcome == success) of /subsystem=undertow:read-resource
     /subsystem=undertow/server=*/https-listener=*:read-attribute(name=worker)
     /subsystem=undertow/server=*/ajp-listener=*:read-attribute(name=worker)
 end-if
-echo @@remoting
+echo @@remoting @PREFIX@
 if (outcome == success) of /subsystem=remoting:read-resource
     /subsystem=remoting:read-attribute(name=worker)
 end-if
-echo @@io
+echo @@io @PREFIX@
 if (outcome == success) of /subsystem=io:read-resource
     /subsystem=io:read-attribute(name=default-worker)
 end-if
@@ -78,6 +90,12 @@ if [ -n "$users" ]; then
     if [ -z "$RESET" ]; then
         echo "adaptive-io: these still use adaptive-io workers (address, attribute, worker):" >&2
         echo "$users" | sed 's/^/  /' >&2
+        if [ -n "$DOMAIN" ]; then
+            echo "adaptive-io: server groups running these profiles (server group, profile):" >&2
+            server_groups_and_profiles | while read -r group profile; do
+                case " $PROFILES " in *" $profile "*) echo "  $group $profile" >&2 ;; esac
+            done
+        fi
         die "point them to another worker (e.g. ADDRESS:undefine-attribute(name=worker)) or rerun with --reset-listeners"
     fi
     echo "adaptive-io: pointing back to WildFly's default worker (address, attribute, worker):"
@@ -98,7 +116,7 @@ fi
 
 # Prints the address of every filter-ref to the transplant filter, e.g. /subsystem=undertow/server=default-server/host=default-host/filter-ref=adaptive-io-transplant
 transplant_filter_refs() {
-    run_cli <<'CLI' | awk '
+    scoped <<'CLI' | run_cli | awk '
         /^ *\("[^"]*" => "[^"]*"\),?$/ {
             e = $0; gsub(/[ ()",]/, "", e); sub(/=>/, "=", e); addr = addr "/" e
             if (e == "filter-ref=adaptive-io-transplant") { print addr; addr = "" }
@@ -118,11 +136,29 @@ if [ -n "$refs" ]; then
     echo "$refs" | sed 's/$/:remove/' | run_cli || die "could not remove the transplant filter-refs"
 fi
 
-echo "adaptive-io: removing subsystem and extension"
-run_cli < "$DIST_HOME/bin/uninstall.cli" || die "CLI failed; nothing removed from modules/"
+echo "adaptive-io: removing the subsystem"
+for_each_profile "$DIST_HOME/bin/uninstall.cli" | run_cli \
+    || die "CLI failed (see above); steps before the failing one are kept, nothing removed from modules/: fix the cause and run this script again"
+
+if [ -n "$DOMAIN" ]; then
+    # Other profiles may still have the subsystem: then the extension (and the modules) must stay.
+    remaining=$(echo "/profile=*:read-children-names(child-type=subsystem)" | run_cli | awk '
+        /"profile" => "/ { p = $0; sub(/.*"profile" => "/, "", p); sub(/".*/, "", p) }
+        /"adaptive-io"/ { print p }' | sort -u | tr '\n' ' ')
+    if [ -n "$remaining" ]; then
+        echo "adaptive-io: removed from profile(s)$PROFILES; profile(s) $remaining still have the subsystem, so the extension and the modules stay."
+        exit 0
+    fi
+fi
+echo "adaptive-io: removing the extension"
+run_cli < "$DIST_HOME/bin/uninstall-extension.cli" || die "CLI failed; the subsystem is removed, the extension and modules/ are not"
 
 if [ -n "$CONNECT" ]; then
-    echo "adaptive-io: removed from the running server's configuration. Reload it; remove $JBOSS_HOME/modules/dev/adaptiveio once it is stopped (or rerun this script without --connect)."
+    if [ -n "$DOMAIN" ]; then
+        echo "adaptive-io: removed from the domain configuration. Reload the servers (/server-group=GROUP:reload-servers); remove $JBOSS_HOME/modules/dev/adaptiveio on each host once its servers are stopped."
+    else
+        echo "adaptive-io: removed from the running server's configuration. Reload it; remove $JBOSS_HOME/modules/dev/adaptiveio once it is stopped (or rerun this script without --connect)."
+    fi
 else
     rm -rf "$JBOSS_HOME/modules/dev/adaptiveio/wildfly" "$JBOSS_HOME/modules/dev/adaptiveio/xnio" \
         "$JBOSS_HOME/modules/dev/adaptiveio/transplant"

@@ -8,6 +8,7 @@ import java.util.function.BiConsumer;
 
 import dev.adaptiveio.adaptive.control.AdaptiveListenerBean;
 import dev.adaptiveio.adaptive.control.AdaptiveSettings;
+import dev.adaptiveio.adaptive.control.ControlLogger;
 import dev.adaptiveio.adaptive.control.Engine;
 import dev.adaptiveio.adaptive.control.EngineSwitch;
 import dev.adaptiveio.adaptive.control.ListenerControl;
@@ -143,7 +144,7 @@ public final class AdaptiveListener implements EngineSwitch {
                 try {
                     l.accept(before, target);
                 } catch (RuntimeException e) {
-                    LOG.debugf(e, "Switch listener failed on %s", name);
+                    ControlLogger.LOG.switchListenerFailed(name, l.getClass().getName(), before.providerName(), target.providerName(), e);
                 }
             }
         }
@@ -155,7 +156,7 @@ public final class AdaptiveListener implements EngineSwitch {
         try {
             controller.tick(sample());
         } catch (RuntimeException e) {
-            LOG.debugf(e, "Controller tick failed on %s", name);
+            ControlLogger.LOG.tickFailed(name, controller.activeEngine().providerName(), e);
         }
     }
 

@@ -16,6 +16,7 @@ import dev.adaptiveio.adaptive.AdaptiveListener;
 import dev.adaptiveio.adaptive.AdaptiveXnioWorker;
 import dev.adaptiveio.adaptive.control.AdaptiveOptions;
 import dev.adaptiveio.adaptive.control.Engine;
+import dev.adaptiveio.adaptive.control.StartMode;
 import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.natives.uring.IoUringSupport;
 import io.undertow.Undertow;
@@ -56,7 +57,7 @@ class AdaptiveTransplantTest {
         assertEquals("adaptive", xnio.getName());
         worker = (AdaptiveXnioWorker) xnio.createWorker(OptionMap.builder()
                 .set(Options.WORKER_IO_THREADS, 1)
-                .set(AdaptiveOptions.START, "epoll")
+                .set(AdaptiveOptions.START, StartMode.EPOLL)
                 .set(AdaptiveOptions.TRANSPLANT, true)
                 .getMap());
         transplant = Transplant.global();

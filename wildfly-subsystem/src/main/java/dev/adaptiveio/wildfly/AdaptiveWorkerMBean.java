@@ -35,7 +35,8 @@ import dev.adaptiveio.wildfly.logging.AdaptiveIoLogger;
  * </pre>
  * (names quoted with {@link ObjectName#quote} only where JMX needs it). A worker metric reads the worker MXBean and,
  * for attributes it does not have, adds up the worker's listener MXBeans (sums, merged reason maps, booleans or-ed,
- * differing strings "mixed"). A worker operation goes to the worker MXBean, or to each listener MXBean without one.
+ * differing strings "mixed"). A worker operation goes to the worker MXBean, or to each listener MXBean without one; on
+ * a worker with no listener it fails (ADIOWF0014).
  * The subsystem talks to the beans by name through JMX only, so neither module depends on the other's classes.
  */
 public final class AdaptiveWorkerMBean {
@@ -185,6 +186,11 @@ public final class AdaptiveWorkerMBean {
             throw AdaptiveIoLogger.ROOT_LOGGER.notAdaptive(managementOperation, workerName, engine);
         }
         List<ObjectName> names = listenerBeans(workerName);
+        if (names.isEmpty()) {
+            // Without a listener there is nothing to switch or freeze, and a worker-level freeze is not carried over
+            // to listeners added later: say so rather than answer success with an empty list.
+            throw AdaptiveIoLogger.ROOT_LOGGER.noAdaptiveListener(managementOperation, workerName, listenersOf(workerName).toString());
+        }
         ModelNode applied = new ModelNode().setEmptyList();
         for (ObjectName name : names) {
             applied.add(listenerName(name));
@@ -196,9 +202,6 @@ public final class AdaptiveWorkerMBean {
             // No worker MXBean: go to the listeners one by one.
         } catch (JMException | JMRuntimeException e) {
             throw AdaptiveIoLogger.ROOT_LOGGER.adaptiveOperationFailed(managementOperation, workerName, reason(e));
-        }
-        if (names.isEmpty()) {
-            throw AdaptiveIoLogger.ROOT_LOGGER.noAdaptiveListener(managementOperation, workerName, worker(workerName) + " or " + listenersOf(workerName));
         }
         applied = new ModelNode().setEmptyList();
         for (ObjectName name : names) {

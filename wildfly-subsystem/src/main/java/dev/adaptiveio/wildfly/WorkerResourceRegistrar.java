@@ -107,7 +107,7 @@ final class WorkerResourceRegistrar implements ChildResourceDefinitionRegistrar,
     /**
      * A worker operation after two model-stage checks. It changes what the server does, so WildFly's access control
      * must see it as a runtime write (Operator and above), not as the read its steps would otherwise look like. A
-     * wrong parameter or a non-adaptive worker is refused here, so a user's mistake gets its answer without an ERROR
+     * wrong parameter, a non-adaptive worker or one without a listener is refused here, so a user's mistake gets its answer without an ERROR
      * line in server.log (WildFly logs runtime-stage failures at ERROR).
      */
     private static void checkThenRun(WorkerOperation operation, OperationContext context, ModelNode op,
@@ -124,6 +124,10 @@ final class WorkerResourceRegistrar implements ChildResourceDefinitionRegistrar,
         String engine = WorkerAttributes.ENGINE.resolveModelAttribute(context, model).asString();
         if (!Engine.ADAPTIVE.providerName().equals(engine)) {
             throw AdaptiveIoLogger.ROOT_LOGGER.notAdaptive(operation.getName(), context.getCurrentAddressValue(), engine);
+        }
+        String worker = context.getCurrentAddressValue();
+        if (AdaptiveWorkerMBean.listenerBeans(worker).isEmpty()) {
+            throw AdaptiveIoLogger.ROOT_LOGGER.noAdaptiveListener(operation.getName(), worker, AdaptiveWorkerMBean.listenersOf(worker).toString());
         }
         runtimeOperations.execute(context, op);
     }

@@ -142,7 +142,7 @@ class AdaptiveWorkerMBeanTest {
             ManagementFactory.getPlatformMBeanServer().registerMBean(listener, name);
             this.registered.add(name);
         }
-        this.worker = new WorkerFactory(new WorkerConfiguration(WORKER, "nio", 1, 1, 2, 60_000, 0, "auto", "AUTO", 24, 12, 2, 48, 30, 8192, 0.05, false),
+        this.worker = new WorkerFactory(WorkerConfiguration.of(WORKER, "nio", 1, 1, 2, 60_000, 0),
                 ProviderLoaders.only("org.xnio.nio.NioXnioProvider")).get();
     }
 
@@ -213,6 +213,23 @@ class AdaptiveWorkerMBeanTest {
                 assertFalse(metric.execute(this.worker).isDefined(), metric.getName());
             }
         }
+    }
+
+    @Test
+    void operationsOnAWorkerWithoutListenersFailEvenWithAWorkerMXBean() throws Exception {
+        WorkerBean bean = new WorkerBean();
+        ObjectName name = AdaptiveWorkerMBean.worker("listenerless");
+        ManagementFactory.getPlatformMBeanServer().registerMBean(bean, name);
+        this.registered.add(name);
+        for (String operation : List.of("freeze", "unfreeze")) {
+            OperationFailedException e = assertThrows(OperationFailedException.class,
+                    () -> AdaptiveWorkerMBean.invoke("listenerless", "adaptive", operation, operation, new Object[0], new String[0]));
+            assertTrue(e.getMessage().startsWith("ADIOWF0014") && e.getMessage().contains("'" + operation + "'"), e.getMessage());
+        }
+        OperationFailedException e = assertThrows(OperationFailedException.class, () -> AdaptiveWorkerMBean.invoke("listenerless", "adaptive",
+                "force-switch", "forceSwitch", new Object[] { "io_uring" }, new String[] { String.class.getName() }));
+        assertTrue(e.getMessage().startsWith("ADIOWF0014"), e.getMessage());
+        assertTrue(bean.calls.isEmpty(), "a freeze the worker would forget must not be reported as done: " + bean.calls);
     }
 
     @Test

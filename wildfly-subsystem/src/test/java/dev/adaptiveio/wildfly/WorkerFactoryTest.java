@@ -2,7 +2,6 @@ package dev.adaptiveio.wildfly;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +13,8 @@ import org.xnio.Options;
 import org.xnio.XnioWorker;
 import org.xnio.management.XnioWorkerMXBean;
 
+import dev.adaptiveio.adaptive.control.AdaptiveOptions;
+
 /**
  * The worker factory against real XNIO providers: the real NIO provider stands in for a working engine (it is the
  * only provider that exists on every class path), an impostor for a provider that lies about its name.
@@ -22,7 +23,7 @@ class WorkerFactoryTest {
 
     private static WorkerConfiguration config(String name, String engine, int ioThreads, int core, int max, long stackSize, boolean transplant) {
         return new WorkerConfiguration(name, engine, ioThreads, core, max, 45_000, stackSize,
-                "auto", "AUTO", 24, 12, 2, 48, 30, 8192, 0.05, transplant);
+                transplant ? OptionMap.create(AdaptiveOptions.TRANSPLANT, true) : OptionMap.EMPTY);
     }
 
     @Test
@@ -72,7 +73,7 @@ class WorkerFactoryTest {
     }
 
     @Test
-    void optionMapCarriesThreadsAndOnlyAdaptiveWorkersGetAdaptiveOptions() {
+    void optionMapCarriesThreadsAndTheEngineOptions() {
         OptionMap epoll = config("e", "epoll", 4, 2, 32, 0, false).toOptionMap();
         assertEquals("e", epoll.get(Options.WORKER_NAME));
         assertEquals(4, epoll.get(Options.WORKER_IO_THREADS, -1));
@@ -80,22 +81,12 @@ class WorkerFactoryTest {
         assertEquals(32, epoll.get(Options.WORKER_TASK_MAX_THREADS, -1));
         assertEquals(45_000, epoll.get(Options.WORKER_TASK_KEEPALIVE, -1));
         assertFalse(epoll.contains(Options.STACK_SIZE), "0 means JVM default: not passed");
-        assertFalse(epoll.contains(AdaptiveOptions.START));
         assertFalse(epoll.contains(AdaptiveOptions.TRANSPLANT));
 
         OptionMap adaptive = config("a", "adaptive", 2, 2, 16, 1 << 20, true).toOptionMap();
         assertEquals(1L << 20, adaptive.get(Options.STACK_SIZE, -1L));
-        assertEquals("auto", adaptive.get(AdaptiveOptions.START));
-        assertEquals("AUTO", adaptive.get(AdaptiveOptions.WORKLOAD_HINT));
-        assertEquals("24", adaptive.get(AdaptiveOptions.UP_THRESHOLD));
-        assertEquals("12", adaptive.get(AdaptiveOptions.DOWN_THRESHOLD));
-        assertEquals("2", adaptive.get(AdaptiveOptions.SUSTAINED_TICKS));
-        assertEquals("48", adaptive.get(AdaptiveOptions.HIGH_WATERMARK));
-        assertEquals("30", adaptive.get(AdaptiveOptions.COOLDOWN_SECONDS));
-        assertEquals("8192", adaptive.get(AdaptiveOptions.LARGE_PAYLOAD_BYTES));
-        assertEquals("0.05", adaptive.get(AdaptiveOptions.ERROR_REVERT_RATE));
-        assertEquals("true", adaptive.get(AdaptiveOptions.TRANSPLANT));
-        assertNull(OptionMap.EMPTY.get(AdaptiveOptions.START));
+        assertEquals(Boolean.TRUE, adaptive.get(AdaptiveOptions.TRANSPLANT));
+        assertEquals("a", adaptive.get(Options.WORKER_NAME));
     }
 
     @Test

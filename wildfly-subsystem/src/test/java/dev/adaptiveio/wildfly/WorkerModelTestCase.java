@@ -93,6 +93,13 @@ public class WorkerModelTestCase extends AbstractSubsystemTest {
         assertEquals(8192, model.get("large-payload-bytes").asInt());
         assertEquals(0.05, model.get("error-revert-rate").asDouble(), 0.0);
         assertFalse(model.get("transplant").asBoolean());
+        assertFalse(model.get("h2c").asBoolean());
+        assertEquals(3, model.get("oscillation-switches").asInt());
+        assertEquals(300L, model.get("oscillation-window").asLong());
+        assertEquals(300L, model.get("oscillation-lock").asLong());
+        assertEquals(1000L, model.get("tick").asLong());
+        assertEquals(256, model.get("ring-size").asInt());
+        assertEquals(8192, model.get("receive-buffer-size").asInt());
     }
 
     @Test
@@ -109,7 +116,10 @@ public class WorkerModelTestCase extends AbstractSubsystemTest {
         assertTrue(this.failure(add("bad", "io-threads", "many")).contains("io-threads"));
         String rate = this.failure(add("bad", "engine", "adaptive", "error-revert-rate", "1.5"));
         assertTrue(rate, rate.contains("ADIOWF0016") && rate.contains("error-revert-rate"));
-        assertTrue(this.failure(add("bad", "error-revert-rate", "0")).contains("ADIOWF0016"));
+        assertTrue(this.failure(add("bad", "error-revert-rate", "-0.1")).contains("ADIOWF0016"));
+        assertTrue(this.failure(add("bad", "tick", "5")).contains("tick"));
+        assertTrue(this.failure(add("bad", "ring-size", "8")).contains("ring-size"));
+        assertTrue(this.failure(add("bad", "receive-buffer-size", "100")).contains("receive-buffer-size"));
         assertFalse("a refused add leaves nothing behind", this.exists("bad"));
     }
 
@@ -127,6 +137,26 @@ public class WorkerModelTestCase extends AbstractSubsystemTest {
 
         ModelNode ok = this.execute(add("ok", "engine", "adaptive", "transplant", "true", "up-threshold", "40", "down-threshold", "10", "high-watermark", "40"));
         assertEquals(ok.toString(), ModelDescriptionConstants.SUCCESS, ok.get(ModelDescriptionConstants.OUTCOME).asString());
+    }
+
+    @Test
+    public void adaptiveRulesApplyOnlyToTheAdaptiveEngineAndNameDefaultsAsDefaults() {
+        ModelNode epoll = this.execute(add("e", "engine", "epoll", "up-threshold", "4"));
+        assertEquals("epoll does not read up-threshold, so nothing to refuse: " + epoll,
+                ModelDescriptionConstants.SUCCESS, epoll.get(ModelDescriptionConstants.OUTCOME).asString());
+        ModelNode rate = this.execute(add("r", "engine", "adaptive", "error-revert-rate", "0"));
+        assertEquals("the provider accepts 0..1, so does the subsystem: " + rate,
+                ModelDescriptionConstants.SUCCESS, rate.get(ModelDescriptionConstants.OUTCOME).asString());
+
+        String adaptive = this.failure(add("a", "engine", "adaptive", "up-threshold", "4"));
+        assertTrue(adaptive, adaptive.contains("ADIOWF0009") && adaptive.contains("down-threshold (4, the default)")
+                && adaptive.contains("up-threshold (4)"));
+        String high = this.failure(add("a", "engine", "adaptive", "high-watermark", "6"));
+        assertTrue(high, high.contains("ADIOWF0010") && high.contains("high-watermark (6)") && high.contains("up-threshold (8, the default)"));
+
+        ModelNode maxOnly = this.execute(add("t", "task-max-threads", "1"));
+        assertEquals("task-max-threads=1 alone caps the default core size instead of citing it: " + maxOnly,
+                ModelDescriptionConstants.SUCCESS, maxOnly.get(ModelDescriptionConstants.OUTCOME).asString());
     }
 
     @Test

@@ -17,9 +17,9 @@ import org.xnio.Option;
  * it and rejects invalid values with an {@link IllegalArgumentException} naming the option, the value
  * and what is allowed.
  * <p>
- * An option of the same name declared by another class called {@code AdaptiveOptions} (the WildFly
- * subsystem passes its settings as string-valued options of its own, to avoid a compile-time
- * dependency) is honoured as well, parsed from its string form.
+ * This class is the one contract for these settings: the WildFly subsystem sets these very options
+ * (it compiles against this class), so renaming or retyping one breaks its build instead of
+ * silently dropping a setting.
  * <p>
  * Note: XNIO has no string parser for {@code Double}, so {@link #ERROR_REVERT_RATE} cannot be set through
  * {@code OptionMap.Builder.parse}; set it with {@code OptionMap.Builder.set} or the system property.
@@ -35,8 +35,8 @@ public final class AdaptiveOptions {
      */
     public static final String TRANSPLANT_ENVIRONMENT_VARIABLE = "ADAPTIVEIO_TRANSPLANT";
 
-    /** Start engine override: {@code epoll}, {@code io_uring} or {@code auto} (default: the gates decide). */
-    public static final Option<String> START = Option.simple(AdaptiveOptions.class, "START", String.class);
+    /** Start engine override: {@link StartMode#EPOLL}, {@link StartMode#IO_URING} or {@link StartMode#AUTO} (default: the gates decide). */
+    public static final Option<StartMode> START = Option.simple(AdaptiveOptions.class, "START", StartMode.class);
     /** {@link WorkloadHint}: LOW_CONCURRENCY, HIGH_CONCURRENCY or AUTO (default). */
     public static final Option<WorkloadHint> WORKLOAD_HINT = Option.simple(AdaptiveOptions.class, "WORKLOAD_HINT", WorkloadHint.class);
     /** The listener speaks HTTP/2 over cleartext (h2c): it starts on epoll (the engines tie on HTTP/2). Default false. */

@@ -8,10 +8,11 @@ import org.jboss.logging.annotations.Message;
 import org.jboss.logging.annotations.MessageLogger;
 
 /**
- * Messages of the adaptive provider's decision logic: ids 300-329 (the adaptive worker uses 330-399).
+ * Messages of the adaptive provider's decision logic and of the listener that carries it out: ids
+ * 300-329 (the adaptive worker uses 330-399). Public so that {@code AdaptiveListener} logs with ids too.
  */
 @MessageLogger(projectCode = "ADAPTIVEIO", length = 4)
-interface ControlLogger extends BasicLogger {
+public interface ControlLogger extends BasicLogger {
 
     ControlLogger LOG = Logger.getMessageLogger(ControlLogger.class, "dev.adaptiveio.adaptive");
 
@@ -46,4 +47,14 @@ interface ControlLogger extends BasicLogger {
     @LogMessage(level = Logger.Level.DEBUG)
     @Message(id = 307, value = "Listener %s: the controller expected %s to accept but the sample says %s; following the sample")
     void engineResynced(String listener, String expected, String actual);
+
+    // WARN, not DEBUG: a tick that throws leaves the listener on its engine with no decisions until the
+    // cause goes away, and an operator must be able to see that without turning on debug logging.
+    @LogMessage(level = Logger.Level.WARN)
+    @Message(id = 308, value = "Listener %s: the adaptive controller's tick failed; the listener stays on %s until a later tick succeeds")
+    void tickFailed(String listener, String engine, @Cause Throwable cause);
+
+    @LogMessage(level = Logger.Level.WARN)
+    @Message(id = 309, value = "Listener %s: a switch listener (%s) failed after new connections moved from %s to %s")
+    void switchListenerFailed(String listener, String switchListener, String from, String to, @Cause Throwable cause);
 }

@@ -2,7 +2,6 @@ package dev.adaptiveio.adaptive.control;
 
 import java.util.List;
 
-import org.xnio.Option;
 import org.xnio.OptionMap;
 
 /**
@@ -24,7 +23,7 @@ final class OptionResolver {
     /** @throws IllegalArgumentException naming the option, the value, its source and what is allowed */
     <T> Setting<T> resolve(Knob<T> knob) {
         for (OptionMap map : maps) {
-            Object value = optionValue(map, knob.option);
+            Object value = map.get(knob.option);
             if (value != null && !value.toString().isBlank()) {
                 return parse(knob, value.toString(), Setting.Origin.XNIO_OPTION, "AdaptiveOptions." + knob.name());
             }
@@ -41,21 +40,6 @@ final class OptionResolver {
             }
         }
         return new Setting<>(knob.defaultValue, Setting.Origin.DEFAULT, "default");
-    }
-
-    /** Our own option, or failing that a same-named option of another {@code AdaptiveOptions} class (the WildFly subsystem's). */
-    @SuppressWarnings("unchecked")
-    private static Object optionValue(OptionMap map, Option<?> option) {
-        if (map.contains(option)) {
-            return map.get(option);
-        }
-        String suffix = ".AdaptiveOptions." + option.getName();
-        for (Option<?> candidate : map) {
-            if (candidate.getName().equals(option.getName()) && candidate.toString().endsWith(suffix)) {
-                return map.get((Option<Object>) candidate);
-            }
-        }
-        return null;
     }
 
     private static <T> Setting<T> parse(Knob<T> knob, String text, Setting.Origin origin, String key) {

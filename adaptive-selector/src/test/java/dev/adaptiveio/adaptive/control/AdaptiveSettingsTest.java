@@ -58,7 +58,7 @@ class AdaptiveSettingsTest {
     @Test
     void startPrecedenceOptionThenPropertyThenEnvironmentThenDefault() {
         ConfigSource all = ConfigSource.of(Map.of("adaptiveio.start", "epoll"), Map.of("ADAPTIVEIO_START", "io_uring"));
-        OptionMap option = OptionMap.create(AdaptiveOptions.START, "auto");
+        OptionMap option = OptionMap.create(AdaptiveOptions.START, StartMode.AUTO);
 
         Setting<StartMode> fromOption = AdaptiveSettings.resolve(all, option).start();
         assertEquals(StartMode.AUTO, fromOption.value());
@@ -178,29 +178,6 @@ class AdaptiveSettingsTest {
         assertEquals(WorkloadHint.HIGH_CONCURRENCY, settings.workloadHint());
         assertEquals(32, settings.controller().upThreshold());
         assertEquals(Duration.ofSeconds(5), settings.controller().cooldown());
-    }
-
-    @Test
-    void sameNamedStringOptionsOfAnotherAdaptiveOptionsClassAreHonoured() {
-        OptionMap fromSubsystem = OptionMap.builder()
-                .set(dev.adaptiveio.adaptive.control.subsystem.AdaptiveOptions.START, "io_uring")
-                .set(dev.adaptiveio.adaptive.control.subsystem.AdaptiveOptions.UP_THRESHOLD, "20")
-                .set(dev.adaptiveio.adaptive.control.subsystem.AdaptiveOptions.ERROR_REVERT_RATE, "0.1")
-                .getMap();
-        AdaptiveSettings settings = AdaptiveSettings.resolve(props(Map.of("adaptiveio.start", "epoll")), fromSubsystem);
-        assertEquals(StartMode.IO_URING, settings.start().value());
-        assertEquals(Setting.Origin.XNIO_OPTION, settings.start().origin());
-        assertEquals(20, settings.controller().upThreshold());
-        assertEquals(0.1, settings.controller().errorRevertRate());
-    }
-
-    @Test
-    void ourOwnOptionWinsOverASameNamedForeignOneInTheSameMap() {
-        OptionMap both = OptionMap.builder()
-                .set(dev.adaptiveio.adaptive.control.subsystem.AdaptiveOptions.UP_THRESHOLD, "20")
-                .set(AdaptiveOptions.UP_THRESHOLD, 30)
-                .getMap();
-        assertEquals(30, AdaptiveSettings.resolve(NOTHING, both).controller().upThreshold());
     }
 
     @Test

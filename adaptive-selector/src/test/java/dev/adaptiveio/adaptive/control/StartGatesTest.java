@@ -113,7 +113,7 @@ class StartGatesTest {
         assertDecision(Engine.EPOLL, StartGate.PROTOCOL, "h2c listener prefers epoll",
                 StartGates.decide(AdaptiveSettings.resolve(ConfigSource.of(Map.of(), Map.of()), listener), VIABLE));
 
-        OptionMap option = OptionMap.create(AdaptiveOptions.START, "epoll");
+        OptionMap option = OptionMap.create(AdaptiveOptions.START, StartMode.EPOLL);
         assertDecision(Engine.EPOLL, StartGate.OVERRIDE, "override AdaptiveOptions.START=epoll",
                 StartGates.decide(AdaptiveSettings.resolve(env, option), VIABLE));
     }

@@ -49,11 +49,12 @@ public interface AdaptiveIoLogger extends BasicLogger {
     @Message(id = 8, value = "task-core-threads (%d) must not exceed task-max-threads (%d)")
     OperationFailedException coreThreadsExceedMax(int core, int max);
 
-    @Message(id = 9, value = "down-threshold (%d) must be lower than up-threshold (%d): the controller needs a gap to avoid flapping")
-    OperationFailedException thresholdsInverted(int down, int up);
+    /** Each value reads "4" when the user set it, or "4, the default" / "4, system property adaptiveio.x" when not. */
+    @Message(id = 9, value = "down-threshold (%s) must be lower than up-threshold (%s): the controller needs a gap to avoid flapping")
+    OperationFailedException thresholdsInverted(String down, String up);
 
-    @Message(id = 10, value = "high-watermark (%d) must not be lower than up-threshold (%d)")
-    OperationFailedException highWatermarkBelowUpThreshold(int highWatermark, int up);
+    @Message(id = 10, value = "high-watermark (%s) must not be lower than up-threshold (%s)")
+    OperationFailedException highWatermarkBelowUpThreshold(String highWatermark, String up);
 
     @Message(id = 11, value = "transplant=true needs engine=adaptive (this worker has engine=%s): only the adaptive engine moves connections")
     OperationFailedException transplantNeedsAdaptive(String engine);
@@ -70,7 +71,7 @@ public interface AdaptiveIoLogger extends BasicLogger {
     @Message(id = 15, value = "Operation '%s' on worker '%s' failed: %s")
     OperationFailedException adaptiveOperationFailed(String operation, String worker, String reason);
 
-    @Message(id = 16, value = "%s must be greater than 0 and at most 1, was %s")
+    @Message(id = 16, value = "%s must be a number from 0 to 1, was %s")
     OperationFailedException rateOutOfRange(String attribute, String value);
 
     @Message(id = 18, value = "Worker '%s' asked for engine '%s' but its XNIO provider failed to load: %s")
