@@ -26,7 +26,7 @@ public final class AdaptiveTransplant implements AdaptiveListenerExtension {
             Transplant transplant = Transplant.global();
             transplant.setEnabled(true);
             listener.worker().publishTransplantCounts(transplant.metrics()::counts);
-            listener.onSwitch((from, to) -> transplant.markForMigration(listener.server(), to.providerName()));
+            listener.onSwitch((from, to) -> transplant.markForMigration(listener.server(), Destination.engine(to.id())));
         } catch (LinkageError e) {
             // Undertow is not on this class path: nothing to move connections for.
             TransplantLogger.LOG.noUndertow(listener.name(), e.toString());

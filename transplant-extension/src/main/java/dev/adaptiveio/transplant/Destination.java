@@ -2,10 +2,13 @@ package dev.adaptiveio.transplant;
 
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.loop.NativeIoThread;
+import dev.adaptiveio.core.worker.NativeXnioWorker;
 
 /**
  * Where a connection is wanted: any I/O thread of an engine ({@link #engine(String)}), or a
@@ -16,19 +19,28 @@ import dev.adaptiveio.core.loop.NativeIoThread;
 public final class Destination {
 
     private final String engine;
+    /** The engine whose every thread is accepted, or {@code null} for a set of threads. */
+    private final EngineId anyThreadOf;
     private final Set<NativeIoThread> threads;
 
-    private Destination(String engine, Set<NativeIoThread> threads) {
+    private Destination(String engine, EngineId anyThreadOf, Set<NativeIoThread> threads) {
         this.engine = engine;
+        this.anyThreadOf = anyThreadOf;
         this.threads = threads;
     }
 
-    /** Any I/O thread of the engine named {@code engine} ({@code epoll}, {@code io_uring}). */
+    /**
+     * Any I/O thread of the engine named {@code engine} ({@code epoll}, {@code io_uring}).
+     *
+     * @throws IllegalArgumentException when it names no engine (rather than a mark that never matches)
+     */
     public static Destination engine(String engine) {
-        if (engine == null || engine.isEmpty()) {
-            throw new IllegalArgumentException("engine name required");
-        }
-        return new Destination(engine, null);
+        return engine(EngineId.ofProviderName(engine));
+    }
+
+    /** Any I/O thread of {@code engine}. */
+    public static Destination engine(EngineId engine) {
+        return new Destination(engine.providerName(), engine, null);
     }
 
     /** One of {@code threads}. */
@@ -43,7 +55,7 @@ public final class Destination {
         Set<NativeIoThread> set = Set.copyOf(threads);
         String engines = set.stream().map(NativeIoThread::engineName).distinct().sorted()
                 .collect(Collectors.joining("+"));
-        return new Destination(engines, set);
+        return new Destination(engines, null, set);
     }
 
     /** The engine (or engines, joined by {@code +}) this destination names. */
@@ -52,16 +64,16 @@ public final class Destination {
     }
 
     /** The threads of {@code worker} this destination accepts (an engine's threads start lazily: maybe none). */
-    java.util.List<NativeIoThread> threadsOf(dev.adaptiveio.core.worker.NativeXnioWorker worker) {
+    List<NativeIoThread> threadsOf(NativeXnioWorker worker) {
         if (threads != null) {
             return threads.stream().filter(t -> t.getWorker() == worker).collect(Collectors.toList());
         }
-        NativeIoThread[] all = worker.ioThreads(engine);
-        return all == null ? java.util.List.of() : Arrays.asList(all);
+        NativeIoThread[] all = worker.ioThreads(anyThreadOf.providerName());
+        return all == null ? List.of() : Arrays.asList(all);
     }
 
     public boolean accepts(NativeIoThread thread) {
-        return threads == null ? engine.equals(thread.engineName()) : threads.contains(thread);
+        return threads == null ? anyThreadOf == thread.engineId() : threads.contains(thread);
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -128,6 +129,8 @@ class MarkRegistryTest {
             assertFalse(registry.wantedElsewhere(t0, other));
             assertTrue(registry.wantedElsewhere(new Thread("nio"), listener), "a non-native thread is never where a mark wants it");
 
+            assertThrows(IllegalArgumentException.class, () -> Destination.engine("iouring"),
+                    "a misspelt engine is an error, not a mark that never matches");
             Mark all = registry.mark(null, Destination.engine("io_uring"));
             assertSame(toT1, registry.markFor(listener), "a listener's own mark wins over the mark for all");
             assertSame(all, registry.markFor(other));
