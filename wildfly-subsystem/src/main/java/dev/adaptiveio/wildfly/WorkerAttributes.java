@@ -59,7 +59,8 @@ public final class WorkerAttributes {
             .setValidator(new LongRangeValidator(0, true))
             .build();
 
-    // Adaptive engine only; the other engines neither use nor check them. An undefined attribute is not passed to the
+    // Adaptive engine only; the other engines ignore them and skip the rules between them (each value's own range
+    // still applies). An undefined attribute is not passed to the
     // provider, so the provider's own precedence applies (system property adaptiveio.<option>, then its default); the
     // default shown here is the provider's, taken from its code so the two cannot drift apart.
     private static final ControllerConfig PROVIDER = ControllerConfig.defaults();

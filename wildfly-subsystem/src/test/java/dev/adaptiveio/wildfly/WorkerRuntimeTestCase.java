@@ -75,17 +75,19 @@ public class WorkerRuntimeTestCase extends AbstractSubsystemTest {
             ModelNode forceSwitch = Util.createEmptyOperation("force-switch", worker("adapt"));
             forceSwitch.get("to").set("epoll");
             ModelNode switched = this.execute(forceSwitch);
-            assertTrue(switched.toString(), succeeded(switched));
-            assertEquals("no listener on the worker yet", 0, switched.get(ModelDescriptionConstants.RESULT).asList().size());
+            assertFalse("no listener on the worker yet: nothing to switch, and no success to claim: " + switched, succeeded(switched));
+            assertTrue(switched.toString(), switched.get(ModelDescriptionConstants.FAILURE_DESCRIPTION).asString().contains("ADIOWF0014"));
             ModelNode bad = Util.createEmptyOperation("force-switch", worker("adapt"));
             bad.get("to").set("nio");
             ModelNode refused = this.execute(bad);
             assertFalse(refused.toString(), succeeded(refused));
             assertTrue(refused.toString(), refused.get(ModelDescriptionConstants.FAILURE_DESCRIPTION).asString().contains("nio"));
             for (String operation : new String[] { "freeze", "unfreeze" }) {
-                ModelNode done = this.execute(Util.createEmptyOperation(operation, worker("adapt")));
-                assertTrue(done.toString(), succeeded(done));
+                ModelNode refusedToo = this.execute(Util.createEmptyOperation(operation, worker("adapt")));
+                assertFalse(refusedToo.toString(), succeeded(refusedToo));
+                assertTrue(refusedToo.toString(), refusedToo.get(ModelDescriptionConstants.FAILURE_DESCRIPTION).asString().contains("ADIOWF0014"));
             }
+            assertFalse("a refused freeze froze nothing", this.read("adapt", "frozen").asBoolean());
         } finally {
             // Like the io subsystem's workers, removal waits for a reload unless the caller allows the restart now.
             ModelNode remove = Util.createRemoveOperation(worker("adapt"));
