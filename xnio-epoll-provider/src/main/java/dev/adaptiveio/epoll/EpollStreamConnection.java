@@ -128,23 +128,27 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
         }
         // Clear before asking: an edge that arrives during the call sets it again.
         readReady = false;
-        int n;
-        if (ioThread.inThisThread()) {
-            n = socket.read(dst);
-        } else {
-            core.enter();
-            try {
+        int n = -1; // stays -1 when the read throws: the error (a reset) stays readable, as on NIO
+        try {
+            if (ioThread.inThisThread()) {
                 n = socket.read(dst);
-            } finally {
-                if (core.exit()) {
-                    finishCloseLater();
+            } else {
+                core.enter();
+                try {
+                    n = socket.read(dst);
+                } finally {
+                    if (core.exit()) {
+                        finishCloseLater();
+                    }
                 }
             }
-        }
-        if (n == want || n < 0 || peerInputClosed) {
-            // Maybe more (a full buffer); or the FIN came with the data we just read, in the one
-            // edge it gets, so the -1 still waits; or end of stream, which stays readable.
-            readReady = true;
+        } finally {
+            if (n == want || n < 0 || peerInputClosed) {
+                // Maybe more (a full buffer); or the FIN came with the data we just read, in the one
+                // edge it gets, so the -1 still waits; or end of stream or an error, which stay
+                // readable (no further edge would come for them).
+                readReady = true;
+            }
         }
         return n;
     }

@@ -108,4 +108,49 @@ class HalfClosedIdleTest {
         }
         problems.assertNone();
     }
+
+    /**
+     * A listener that reads -1, shuts reads down and resumes them once more (as code that does not
+     * track the end would): NIO suspends at the next readiness and calls it once more, not for
+     * ever. The
+     * source channel's close listener (told through the conduit's {@code terminated()}) runs
+     * once, although the end is reached by the read of -1, {@code shutdownReads()} and
+     * {@code close()}.
+     */
+    @EachProvider
+    void listenerResumedAfterEofIsNotCalledForEver(String provider) throws Exception {
+        Problems problems = new Problems();
+        try (TestWorker w = TestWorker.start(provider); Pair p = Pair.open(w, problems)) {
+            ConduitStreamSourceChannel source = p.connection.getSourceChannel();
+            AtomicInteger calls = new AtomicInteger();
+            AtomicInteger sourceClosed = new AtomicInteger();
+            AtomicLong callsAtEof = new AtomicLong(-1);
+            source.getCloseSetter().set(ch -> sourceClosed.incrementAndGet());
+            source.getReadSetter().set(ch -> {
+                int call = calls.incrementAndGet();
+                try {
+                    int n = source.read(ByteBuffer.allocate(64));
+                    if (n < 0 && callsAtEof.compareAndSet(-1, call)) {
+                        source.shutdownReads();
+                        source.resumeReads(); // once; NIO suspends again at the next readiness
+                    }
+                } catch (IOException e) {
+                    problems.add(e);
+                }
+            });
+            p.peer.getOutputStream().write("request".getBytes());
+            p.peer.shutdownOutput();
+            source.resumeReads();
+            Await.until(() -> callsAtEof.get() >= 0, Duration.ofSeconds(10), "listener read -1");
+            Await.sleep(QUIET_MILLIS);
+            int after = calls.get() - (int) callsAtEof.get();
+            System.out.println(provider + ": resumed after -1: " + after + " call(s) in " + QUIET_MILLIS + " ms");
+            assertTrue(after <= MAX_CALLS_AFTER_END, "read listener resumed after -1 was called " + after + " times in "
+                    + QUIET_MILLIS + " ms (NIO: once more, then suspended)");
+            p.connection.close();
+            Await.sleep(100);
+            assertEquals(1, sourceClosed.get(), "the source channel's close listener runs once");
+        }
+        problems.assertNone();
+    }
 }

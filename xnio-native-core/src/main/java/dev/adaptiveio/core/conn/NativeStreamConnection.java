@@ -74,6 +74,8 @@ public abstract class NativeStreamConnection extends StreamConnection
     private volatile int waiters;
     private long lastReadNanos;
     private long lastWriteNanos;
+    /** Set by the first {@link #forceTermination()}; only the I/O thread calls it. */
+    private boolean forceTerminated;
 
     protected NativeStreamConnection(NativeIoThread ioThread, ConnectionCore core) {
         super(ioThread);
@@ -203,6 +205,11 @@ public abstract class NativeStreamConnection extends StreamConnection
         }
         if (readResumed && (readReady || readWakeup)) {
             readWakeup = false;
+            if (isReadShutdown()) {
+                // As NIO: suspended, then told once. A shut-down input stays "ready" for ever, so
+                // a listener resumed again after -1 would otherwise run on every iteration.
+                readResumed = false;
+            }
             ReadReadyHandler h = readHandler;
             if (h != null) {
                 try {
@@ -214,6 +221,9 @@ public abstract class NativeStreamConnection extends StreamConnection
         }
         if (writeResumed && (writeReady || writeWakeup)) {
             writeWakeup = false;
+            if (isWriteShutdown()) {
+                writeResumed = false; // as for reads above
+            }
             WriteReadyHandler h = writeHandler;
             if (h != null) {
                 try {
@@ -288,8 +298,9 @@ public abstract class NativeStreamConnection extends StreamConnection
      */
     private void endOfInput() {
         readResumed = false;
-        readClosed();
-        readTerminated();
+        if (readClosed()) {
+            readTerminated();
+        }
     }
 
     private int countedRead(ByteBuffer dst) throws IOException {
@@ -399,12 +410,16 @@ public abstract class NativeStreamConnection extends StreamConnection
         // Suspended as NIO does: a shut-down input reads as EOF for ever, and a listener left
         // resumed on it would be called on every loop iteration.
         readResumed = false;
-        try {
-            if (readClosed() && !detached && isOpen()) {
-                runGuarded(this::engineShutdownInput);
+        // The handler hears of the end once, from whoever closed the direction first (this, the
+        // read of -1, or close() through notifyReadClosed), as on NIO.
+        if (readClosed()) {
+            try {
+                if (!detached && isOpen()) {
+                    runGuarded(this::engineShutdownInput);
+                }
+            } finally {
+                readTerminated();
             }
-        } finally {
-            readTerminated();
         }
     }
 
@@ -594,8 +609,10 @@ public abstract class NativeStreamConnection extends StreamConnection
     @Override
     public final void terminateWrites() throws IOException {
         if (!isOpen() || detached) {
-            // close() got here first: it already took care of the output
-            writeTerminated();
+            // close() got here first: it already took care of the output (and told the handler)
+            if (writeClosed()) {
+                writeTerminated();
+            }
             return;
         }
         writeShutdownRequested = true;
@@ -605,12 +622,14 @@ public abstract class NativeStreamConnection extends StreamConnection
     }
 
     private void finishWriteShutdown() throws IOException {
-        try {
-            if (writeClosed() && !detached && isOpen()) {
-                runGuarded(this::engineShutdownOutput);
+        if (writeClosed()) {
+            try {
+                if (!detached && isOpen()) {
+                    runGuarded(this::engineShutdownOutput);
+                }
+            } finally {
+                writeTerminated();
             }
-        } finally {
-            writeTerminated();
         }
     }
 
@@ -773,6 +792,12 @@ public abstract class NativeStreamConnection extends StreamConnection
      * HTTP/2 or TLS connection its own way), then closes whatever is left.
      */
     public final void forceTermination() {
+        if (forceTerminated) {
+            // A closing loop calls this on every iteration until the connection is released
+            // (io_uring waits for its cancels); the front end is told once.
+            return;
+        }
+        forceTerminated = true;
         ReadReadyHandler r = readHandler;
         if (r != null) {
             try {
@@ -1024,11 +1049,14 @@ public abstract class NativeStreamConnection extends StreamConnection
 
     @Override
     protected final void notifyWriteClosed() {
+        // close() closed the direction before anything else did: its handler hears of it (NIO too)
+        writeTerminated();
         super.notifyWriteClosed();
     }
 
     @Override
     protected final void notifyReadClosed() {
+        readTerminated();
         super.notifyReadClosed();
     }
 
