@@ -42,17 +42,18 @@ import dev.adaptiveio.wildfly.arquillian.ejb.EchoBean;
 import dev.adaptiveio.wildfly.arquillian.ejb.RemoteEcho;
 
 /**
- * JBoss Remoting, a real XNIO client other than Undertow, on our workers: a remote EJB called by a standalone EJB
- * client ({@link EjbClient}, NIO on the client side) over {@code remote+http} on a listener of each engine, a JNDI
- * lookup, and JMX over remoting. The remoting endpoint runs on worker {@code native}; an {@code http-remoting}
- * connection is the HTTP connection the listener accepted, upgraded, so it lives on the listener's worker: on each
- * engine the test asserts that the worker of the listener counts the client's connection (and, on {@code adaptive},
- * which engine accepted it). No call may fail, and the bean's per-tag counts prove that each call ran exactly once.
+ * JBoss Remoting, a real XNIO user other than Undertow, on our workers: a remote EJB called by a standalone EJB client
+ * ({@link EjbClient}, NIO on the client side) over {@code remote+http} on a listener of each engine, JNDI lookups, and
+ * JMX over remoting. An {@code http-remoting} connection is the HTTP connection the listener accepted, upgraded, so it
+ * lives on the listener's worker; Remoting accepts it only when that is also the remoting endpoint's worker, so the
+ * test moves the endpoint to each engine's worker by reload ({@link #configureRemoting}). On each engine it asserts
+ * that the listener's worker counts the client's connection (and, on {@code adaptive}, which engine accepted it). No
+ * call may fail, and the bean's per-tag counts prove that each call ran exactly once.
  * <p>
  * Remoting connectors on the shared server (configure-main.cli): {@code http-remoting-connector} on listener
- * {@code default} (epoll), {@code remoting-uring} on listener {@code uring} (io_uring), and JMX's remoting connector
- * on the remoting endpoint instead of the management one. The adaptive worker, its listener and connector are added
- * by the test and removed afterwards.
+ * {@code default} (epoll) and {@code remoting-uring} on listener {@code uring} (io_uring), both in the EJB subsystem's
+ * remote connectors. The adaptive worker, its listener and connector are added by the test and removed afterwards;
+ * the endpoint ends on {@code native} again.
  */
 @Order(6)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
