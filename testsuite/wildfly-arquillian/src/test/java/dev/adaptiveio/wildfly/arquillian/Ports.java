@@ -6,8 +6,11 @@ package dev.adaptiveio.wildfly.arquillian;
  */
 final class Ports {
 
-    /** The shared server: http 18080, https 18443, io_uring listener 18180, management 19990. */
-    static final int SHARED = 10_000;
+    /**
+     * The shared server: http 18080, https 18443, io_uring listener 18180, management 19990 by default; the build's
+     * {@code adaptiveio.wildfly.port-offset} (with {@code adaptiveio.wildfly.management-port} = 9990 + it) moves them.
+     */
+    static final int SHARED = Integer.getInteger("adaptiveio.wildfly.port-offset", 10_000);
     /** RestartPersistenceIT's server: http 19080, management 20990. */
     static final int RESTART = 11_000;
     /** IoUringUnavailableIT's server: http 20080, management 21990. */
