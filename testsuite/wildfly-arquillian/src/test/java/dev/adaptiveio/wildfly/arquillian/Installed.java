@@ -13,7 +13,10 @@ import java.util.zip.ZipEntry;
 final class Installed {
 
     static final Path JBOSS_HOME = Path.of(System.getProperty("jboss.home", "target/wildfly-39.0.1.Final"));
-    static final Path ENGINE_MODULE = JBOSS_HOME.resolve("modules/dev/adaptiveio/xnio/main");
+    /** Where install.sh puts the engine module, or where the Galleon feature pack does (system/layers/base). */
+    static final Path ENGINE_MODULE = Files.isDirectory(JBOSS_HOME.resolve("modules/dev/adaptiveio/xnio/main"))
+            ? JBOSS_HOME.resolve("modules/dev/adaptiveio/xnio/main")
+            : JBOSS_HOME.resolve("modules/system/layers/base/dev/adaptiveio/xnio/main");
 
     private Installed() {
     }
