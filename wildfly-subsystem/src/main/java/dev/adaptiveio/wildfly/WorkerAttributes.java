@@ -20,6 +20,7 @@ import dev.adaptiveio.adaptive.control.ControllerConfig;
 import dev.adaptiveio.adaptive.control.StartMode;
 import dev.adaptiveio.adaptive.control.WorkloadHint;
 import dev.adaptiveio.core.natives.uring.RingConfig;
+import dev.adaptiveio.uring.UringAcceptMode;
 import dev.adaptiveio.wildfly.logging.AdaptiveIoLogger;
 
 /**
@@ -130,7 +131,7 @@ public final class WorkerAttributes {
             .build();
 
     // io_uring and adaptive engines (their io_uring threads); epoll ignores them. Undefined: the provider's
-    // system property (adaptiveio.io_uring.ringSize, adaptiveio.io_uring.recvBufferSize), then its default.
+    // system property (adaptiveio.io_uring.ringSize, .recvBufferSize, .acceptMode), then its default.
     public static final SimpleAttributeDefinition RING_SIZE = builder("ring-size", ModelType.INT)
             .setDefaultValue(new ModelNode(RingConfig.DEFAULT_RING_SIZE))
             .setValidator(new IntRangeValidator(RingConfig.MIN_RING_SIZE, RingConfig.MAX_RING_SIZE, true, true))
@@ -139,6 +140,10 @@ public final class WorkerAttributes {
             .setDefaultValue(new ModelNode(8192))
             .setMeasurementUnit(MeasurementUnit.BYTES)
             .setValidator(new IntRangeValidator(512, 1 << 20, true, true))
+            .build();
+    public static final SimpleAttributeDefinition ACCEPT_MODE = builder("accept-mode", ModelType.STRING)
+            .setDefaultValue(new ModelNode(UringAcceptMode.DEFAULT.userName()))
+            .setValidator(new StringAllowedValuesValidator(names(UringAcceptMode.values(), UringAcceptMode::userName)))
             .build();
 
     /** The attributes only the adaptive engine reads. */
@@ -150,7 +155,7 @@ public final class WorkerAttributes {
     public static final List<AttributeDefinition> ALL = List.of(ENGINE, IO_THREADS, TASK_CORE_THREADS, TASK_MAX_THREADS,
             TASK_KEEPALIVE, STACK_SIZE, START, WORKLOAD_HINT, H2C, UP_THRESHOLD, DOWN_THRESHOLD, SUSTAINED_TICKS, HIGH_WATERMARK,
             COOLDOWN, LARGE_PAYLOAD_BYTES, ERROR_REVERT_RATE, OSCILLATION_SWITCHES, OSCILLATION_WINDOW, OSCILLATION_LOCK, TICK,
-            TRANSPLANT, RING_SIZE, RECEIVE_BUFFER_SIZE);
+            TRANSPLANT, RING_SIZE, RECEIVE_BUFFER_SIZE, ACCEPT_MODE);
 
     private static <T> String[] names(T[] values, Function<T, String> name) {
         return Arrays.stream(values).map(name).toArray(String[]::new);

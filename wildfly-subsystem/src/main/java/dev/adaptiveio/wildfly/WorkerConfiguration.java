@@ -1,5 +1,6 @@
 package dev.adaptiveio.wildfly;
 
+import static dev.adaptiveio.wildfly.WorkerAttributes.ACCEPT_MODE;
 import static dev.adaptiveio.wildfly.WorkerAttributes.COOLDOWN;
 import static dev.adaptiveio.wildfly.WorkerAttributes.DOWN_THRESHOLD;
 import static dev.adaptiveio.wildfly.WorkerAttributes.ENGINE;
@@ -37,6 +38,7 @@ import org.xnio.Options;
 import dev.adaptiveio.adaptive.control.AdaptiveOptions;
 import dev.adaptiveio.adaptive.control.StartMode;
 import dev.adaptiveio.adaptive.control.WorkloadHint;
+import dev.adaptiveio.uring.UringAcceptMode;
 import dev.adaptiveio.uring.UringOptions;
 import dev.adaptiveio.wildfly.logging.AdaptiveIoLogger;
 
@@ -116,6 +118,7 @@ public record WorkerConfiguration(
             Defined defined = new Defined(resolver, model, options);
             defined.set(RING_SIZE, UringOptions.RING_SIZE, ModelNode::asInt);
             defined.set(RECEIVE_BUFFER_SIZE, UringOptions.RECEIVE_BUFFER_SIZE, ModelNode::asInt);
+            defined.set(ACCEPT_MODE, UringOptions.ACCEPT_MODE, node -> UringAcceptMode.parse(node.asString()));
         }
         OptionMap engineOptions = options.getMap();
         if (adaptive) {

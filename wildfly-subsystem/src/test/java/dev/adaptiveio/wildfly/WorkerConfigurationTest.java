@@ -9,6 +9,7 @@ import java.util.Map;
 import org.jboss.as.controller.ExpressionResolver;
 import org.jboss.as.controller.OperationFailedException;
 import org.jboss.dmr.ModelNode;
+import org.jboss.dmr.ValueExpression;
 import org.junit.jupiter.api.Test;
 import org.xnio.Option;
 import org.xnio.OptionMap;
@@ -20,6 +21,7 @@ import dev.adaptiveio.adaptive.control.ControllerConfig;
 import dev.adaptiveio.adaptive.control.Setting;
 import dev.adaptiveio.adaptive.control.StartMode;
 import dev.adaptiveio.adaptive.control.WorkloadHint;
+import dev.adaptiveio.uring.UringAcceptMode;
 import dev.adaptiveio.uring.UringOptions;
 
 /**
@@ -33,7 +35,12 @@ class WorkerConfigurationTest {
     private static WorkerConfiguration resolve(String... attributes) throws OperationFailedException {
         ModelNode model = new ModelNode().setEmptyObject();
         for (int i = 0; i < attributes.length; i += 2) {
-            model.get(attributes[i]).set(attributes[i + 1]);
+            String value = attributes[i + 1];
+            if (value.startsWith("${")) {
+                model.get(attributes[i]).set(new ValueExpression(value));
+            } else {
+                model.get(attributes[i]).set(value);
+            }
         }
         return WorkerConfiguration.resolve(ExpressionResolver.TEST_RESOLVER, "w", model);
     }
@@ -66,10 +73,11 @@ class WorkerConfigurationTest {
         OptionMap options = resolve("engine", "adaptive", "start", "epoll", "workload-hint", "HIGH_CONCURRENCY", "h2c", "true",
                 "up-threshold", "12", "down-threshold", "3", "high-watermark", "40", "sustained-ticks", "3", "cooldown", "7",
                 "large-payload-bytes", "4096", "error-revert-rate", "0", "oscillation-switches", "5", "oscillation-window", "60",
-                "oscillation-lock", "90", "tick", "250", "transplant", "true", "ring-size", "512", "receive-buffer-size", "16384").toOptionMap();
+                "oscillation-lock", "90", "tick", "250", "transplant", "true", "ring-size", "512", "receive-buffer-size", "16384", "accept-mode", "readiness").toOptionMap();
         assertEquals(StartMode.EPOLL, options.get(AdaptiveOptions.START));
         assertEquals(512, options.get(UringOptions.RING_SIZE, -1));
         assertEquals(16384, options.get(UringOptions.RECEIVE_BUFFER_SIZE, -1));
+        assertEquals(UringAcceptMode.READINESS, options.get(UringOptions.ACCEPT_MODE));
 
         AdaptiveSettings settings = AdaptiveSettings.resolve(ConfigSource.of(Map.of("adaptiveio.start", "io_uring"), Map.of()), options);
         assertEquals(StartMode.EPOLL, settings.start().value());
@@ -104,17 +112,32 @@ class WorkerConfigurationTest {
         assertEquals(c.oscillationLock().toSeconds(), WorkerAttributes.OSCILLATION_LOCK.getDefaultValue().asLong());
         assertEquals(c.tick().toMillis(), WorkerAttributes.TICK.getDefaultValue().asLong());
         assertEquals(AdaptiveOptions.ALL.size(), WorkerAttributes.ADAPTIVE.size(), "one attribute per adaptive option");
+        assertEquals(UringAcceptMode.DEFAULT.userName(), WorkerAttributes.ACCEPT_MODE.getDefaultValue().asString());
     }
 
     @Test
     void engineOptionsGoOnlyToTheEnginesThatReadThem() throws Exception {
-        OptionMap epoll = resolve("engine", "epoll", "up-threshold", "4", "start", "io_uring", "ring-size", "512").toOptionMap();
+        OptionMap epoll = resolve("engine", "epoll", "up-threshold", "4", "start", "io_uring", "ring-size", "512",
+                "accept-mode", "readiness").toOptionMap();
         assertFalse(hasAny(epoll, AdaptiveOptions.ALL), epoll.toString());
         assertFalse(epoll.contains(UringOptions.RING_SIZE), epoll.toString());
+        assertFalse(epoll.contains(UringOptions.ACCEPT_MODE), epoll.toString());
 
-        OptionMap uring = resolve("engine", "io_uring", "up-threshold", "4", "ring-size", "512").toOptionMap();
+        OptionMap uring = resolve("engine", "io_uring", "up-threshold", "4", "ring-size", "512", "accept-mode", "readiness").toOptionMap();
         assertFalse(hasAny(uring, AdaptiveOptions.ALL), uring.toString());
         assertEquals(512, uring.get(UringOptions.RING_SIZE, -1));
+        assertEquals(UringAcceptMode.READINESS, uring.get(UringOptions.ACCEPT_MODE));
+    }
+
+    @Test
+    void anUndefinedAcceptModeLeavesThePropertyInCharge() throws Exception {
+        // Not passed, so the provider reads -Dadaptiveio.io_uring.acceptMode, then its default.
+        assertFalse(resolve("engine", "io_uring").toOptionMap().contains(UringOptions.ACCEPT_MODE));
+        assertFalse(resolve("engine", "adaptive").toOptionMap().contains(UringOptions.ACCEPT_MODE));
+        // Defined, even as its default, it is passed and beats the property.
+        assertEquals(UringAcceptMode.RING, resolve("engine", "adaptive", "accept-mode", "ring").toOptionMap().get(UringOptions.ACCEPT_MODE));
+        assertEquals(UringAcceptMode.READINESS, resolve("engine", "io_uring", "accept-mode", "${adaptiveio.test.accept-mode:readiness}")
+                .toOptionMap().get(UringOptions.ACCEPT_MODE));
     }
 
     @Test

@@ -100,6 +100,7 @@ public class WorkerModelTestCase extends AbstractSubsystemTest {
         assertEquals(1000L, model.get("tick").asLong());
         assertEquals(256, model.get("ring-size").asInt());
         assertEquals(8192, model.get("receive-buffer-size").asInt());
+        assertEquals("ring", model.get("accept-mode").asString());
     }
 
     @Test
@@ -120,6 +121,8 @@ public class WorkerModelTestCase extends AbstractSubsystemTest {
         assertTrue(this.failure(add("bad", "tick", "5")).contains("tick"));
         assertTrue(this.failure(add("bad", "ring-size", "8")).contains("ring-size"));
         assertTrue(this.failure(add("bad", "receive-buffer-size", "100")).contains("receive-buffer-size"));
+        String acceptMode = this.failure(add("bad", "engine", "io_uring", "accept-mode", "sideways"));
+        assertTrue(acceptMode, acceptMode.contains("accept-mode") && acceptMode.contains("ring") && acceptMode.contains("readiness"));
         assertFalse("a refused add leaves nothing behind", this.exists("bad"));
     }
 

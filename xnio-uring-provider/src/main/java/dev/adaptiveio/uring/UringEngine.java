@@ -1,6 +1,6 @@
 package dev.adaptiveio.uring;
 
-import java.util.Locale;
+import java.util.Objects;
 
 import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.loop.NativeIoThread;
@@ -21,27 +21,24 @@ final class UringEngine implements Engine {
     static final String RECV_BUFFER_PROPERTY = "adaptiveio.io_uring.recvBufferSize";
     static final int DEFAULT_RECV_BUFFER = 8192;
     static final String MULTISHOT_ACCEPT_PROPERTY = "adaptiveio.io_uring.multishotAccept";
-    /** {@code ring} (ACCEPT ops, the default) or {@code readiness} (POLL_ADD, then {@code accept4}). */
+    /** {@code ring} or {@code readiness} ({@link UringAcceptMode}); {@link UringOptions#ACCEPT_MODE} wins over it. */
     static final String ACCEPT_MODE_PROPERTY = "adaptiveio.io_uring.acceptMode";
 
-    /** How the engine's threads take connections from a listening socket. */
-    enum AcceptMode {
-        /** ACCEPT ops on the ring (multishot where the kernel has it): {@link UringAcceptor}. */
-        RING,
-        /** POLL_ADD on the listening socket, then {@code accept4} on a running thread: {@link UringReadinessAcceptor}. */
-        READINESS;
-
-        static AcceptMode fromSystemProperty() {
-            String value = System.getProperty(ACCEPT_MODE_PROPERTY);
-            if (value == null || value.isBlank()) {
-                return RING;
-            }
-            try {
-                return valueOf(value.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("-D" + ACCEPT_MODE_PROPERTY + "=" + value
-                        + " is not an accept mode: use ring (the default) or readiness", e);
-            }
+    /**
+     * The accept mode the system property names, else {@link UringAcceptMode#DEFAULT}.
+     *
+     * @throws IllegalArgumentException naming the property and the allowed values
+     */
+    static UringAcceptMode acceptModeFromSystemProperty() {
+        String value = System.getProperty(ACCEPT_MODE_PROPERTY);
+        if (value == null || value.isBlank()) {
+            return UringAcceptMode.DEFAULT;
+        }
+        try {
+            return UringAcceptMode.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("-D" + ACCEPT_MODE_PROPERTY + "=" + value
+                    + " is not an accept mode: use " + UringAcceptMode.ALLOWED, e);
         }
     }
 
@@ -49,9 +46,9 @@ final class UringEngine implements Engine {
     private final int recvBufferSize;
     private final boolean multishotAccept;
     private final boolean multishotPoll;
-    private final AcceptMode acceptMode;
+    private final UringAcceptMode acceptMode;
 
-    UringEngine(RingConfig ringConfig, int recvBufferSize, UringViability viability) {
+    UringEngine(RingConfig ringConfig, int recvBufferSize, UringAcceptMode acceptMode, UringViability viability) {
         if (recvBufferSize < 512 || recvBufferSize > (1 << 20)) {
             throw new IllegalArgumentException("io_uring receive buffer size " + recvBufferSize + " outside 512..1048576");
         }
@@ -61,7 +58,7 @@ final class UringEngine implements Engine {
         this.multishotAccept = viability.features().contains(UringFeature.ACCEPT_MULTISHOT)
                 && (multishot == null || Boolean.parseBoolean(multishot));
         this.multishotPoll = viability.features().contains(UringFeature.POLL_ADD_MULTISHOT);
-        this.acceptMode = AcceptMode.fromSystemProperty();
+        this.acceptMode = Objects.requireNonNull(acceptMode, "acceptMode");
     }
 
     @Override
@@ -77,6 +74,10 @@ final class UringEngine implements Engine {
         return recvBufferSize;
     }
 
+    UringAcceptMode acceptMode() {
+        return acceptMode;
+    }
+
     @Override
     public NativeIoThread newIoThread(NativeXnioWorker worker, int index, String threadName, ThreadGroup group,
                                       long stackSize) {
@@ -86,7 +87,7 @@ final class UringEngine implements Engine {
     @Override
     public Acceptor newAcceptor(NativeTcpServer server, NativeIoThread thread) {
         UringIoThread uringThread = (UringIoThread) thread;
-        return acceptMode == AcceptMode.READINESS
+        return acceptMode == UringAcceptMode.READINESS
                 ? new UringReadinessAcceptor(server, uringThread, multishotPoll)
                 : new UringAcceptor(server, uringThread, multishotAccept);
     }

@@ -65,6 +65,10 @@ public final class UringXnio extends NativeXnio {
         }
         int recv = options.get(UringOptions.RECEIVE_BUFFER_SIZE,
                 Integer.getInteger(UringEngine.RECV_BUFFER_PROPERTY, UringEngine.DEFAULT_RECV_BUFFER));
-        return new UringEngine(ring, recv, IoUringSupport.viability());
+        UringAcceptMode acceptMode = options.get(UringOptions.ACCEPT_MODE);
+        if (acceptMode == null) {
+            acceptMode = UringEngine.acceptModeFromSystemProperty();
+        }
+        return new UringEngine(ring, recv, acceptMode, IoUringSupport.viability());
     }
 }
