@@ -52,10 +52,18 @@ final class WorkerFactory implements Supplier<XnioWorker> {
             AdaptiveIoLogger.ROOT_LOGGER.lowStackSize(this.config.stackSize(), name);
         }
         XnioWorker worker;
+        // Threads take their context class loader from the thread that creates them: the I/O threads
+        // from this one, the task threads from those. JBoss Remoting unmarshals JMX requests with it
+        // (javax.management.ObjectName), which MSC's own loader (org.wildfly.service) cannot see.
+        Thread current = Thread.currentThread();
+        ClassLoader previous = current.getContextClassLoader();
+        current.setContextClassLoader(WorkerFactory.class.getClassLoader());
         try {
             worker = xnio.createWorker(this.config.toOptionMap());
         } catch (IOException | RuntimeException e) {
             throw AdaptiveIoLogger.ROOT_LOGGER.workerCreationFailed(name, engine, String.valueOf(e.getMessage()), e);
+        } finally {
+            current.setContextClassLoader(previous);
         }
         AdaptiveIoLogger.ROOT_LOGGER.workerStarted(name, xnio.getName(), worker.getIoThreadCount(),
                 this.config.taskCoreThreads(), this.config.taskMaxThreads());
