@@ -1,7 +1,6 @@
 package dev.adaptiveio.epoll;
 
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
@@ -19,7 +18,6 @@ import dev.adaptiveio.core.server.NativeTcpServer;
  */
 final class EpollAcceptor implements Acceptor, EpollListener {
 
-    private static final ThreadLocal<byte[]> ADDRESS_SCRATCH = ThreadLocal.withInitial(() -> new byte[26]);
     /** Connections one readiness event may accept; Netty's transports take 16 per read as well. */
     private static final int ACCEPT_BATCH = 16;
 
@@ -60,17 +58,7 @@ final class EpollAcceptor implements Acceptor, EpollListener {
 
     @Override
     public NativeStreamConnection accept() throws IOException {
-        int fd;
-        try {
-            fd = server.listenSocket().accept(ADDRESS_SCRATCH.get());
-        } catch (IOException e) {
-            if (!server.isOpen()) {
-                // close() (another thread) shut the listening socket down under this call: EINVAL,
-                // or EBADF once the fd is gone. A closed channel, as XNIO reports it, not a failure.
-                throw (ClosedChannelException) new ClosedChannelException().initCause(e);
-            }
-            throw e;
-        }
+        int fd = server.acceptFd();
         if (fd < 0) {
             return null;
         }

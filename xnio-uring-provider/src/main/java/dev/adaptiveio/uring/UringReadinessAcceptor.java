@@ -1,7 +1,6 @@
 package dev.adaptiveio.uring;
 
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.natives.uring.Op;
@@ -20,7 +19,6 @@ import dev.adaptiveio.core.server.NativeTcpServer;
  */
 final class UringReadinessAcceptor extends UringListenerAcceptor {
 
-    private static final ThreadLocal<byte[]> ADDRESS_SCRATCH = ThreadLocal.withInitial(() -> new byte[26]);
 
     /** The poll reported a connection and {@code accept4} has not yet found the backlog empty. */
     private boolean pending;
@@ -46,17 +44,7 @@ final class UringReadinessAcceptor extends UringListenerAcceptor {
 
     @Override
     public NativeStreamConnection accept() throws IOException {
-        int fd;
-        try {
-            fd = server.listenSocket().accept(ADDRESS_SCRATCH.get());
-        } catch (IOException e) {
-            if (!server.isOpen()) {
-                // close() (another thread) shut the listening socket down under this call: EINVAL,
-                // or EBADF once the fd is gone. A closed channel, as XNIO reports it, not a failure.
-                throw (ClosedChannelException) new ClosedChannelException().initCause(e);
-            }
-            throw e;
-        }
+        int fd = server.acceptFd();
         if (fd < 0) {
             // Also called from other threads (a blocking accept after awaitAcceptable): the flag
             // belongs to this acceptor's thread.

@@ -52,6 +52,8 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     /** What NIO assumes when RECEIVE_BUFFER or SEND_BUFFER is set to {@code null}. */
     private static final int DEFAULT_BUFFER_SIZE = 0x10000;
     private static final int DEFAULT_BACKLOG = 128;
+    /** The peer address of an accepted connection (unused: accept4 wants room for it). */
+    private static final ThreadLocal<byte[]> ACCEPT_ADDRESS = ThreadLocal.withInitial(() -> new byte[26]);
 
     private final NativeXnioWorker worker;
     private final NativeSocket listenSocket;
@@ -179,6 +181,23 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     /** Wraps an fd this server's listening socket accepted (TCP or UNIX domain, as the server). */
     public NativeSocket wrapAccepted(int fd) {
         return listenSocket.isDomain() ? NativeSocket.wrapDomain(fd) : NativeSocket.wrap(fd);
+    }
+
+    /**
+     * One non-blocking accept on the listening socket, for an acceptor of any engine: the new fd,
+     * or -1 when none waits. A {@code close()} on another thread can shut the listening socket
+     * down under the call (EINVAL, or EBADF once the fd is gone): that is a closed channel, as
+     * XNIO reports it, not a failure.
+     */
+    public int acceptFd() throws IOException {
+        try {
+            return listenSocket.accept(ACCEPT_ADDRESS.get());
+        } catch (IOException e) {
+            if (!isOpen()) {
+                throw (ClosedChannelException) new ClosedChannelException().initCause(e);
+            }
+            throw e;
+        }
     }
 
     /** The listening socket, for engines that accept with system calls. */
