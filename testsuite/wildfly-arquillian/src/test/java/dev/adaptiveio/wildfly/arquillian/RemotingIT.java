@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
@@ -44,8 +45,8 @@ import dev.adaptiveio.wildfly.arquillian.ejb.RemoteEcho;
 /**
  * JBoss Remoting, a real XNIO user other than Undertow, on our workers: a remote EJB called by a standalone EJB client
  * ({@link EjbClient}, NIO on the client side) over {@code remote+http} on a listener of each engine, JNDI lookups, and
- * JMX over remoting. An {@code http-remoting} connection is the HTTP connection the listener accepted, upgraded, so it
- * lives on the listener's worker; Remoting accepts it only when that is also the remoting endpoint's worker, so the
+ * JMX over remoting, on the management endpoint and moved onto our listeners. An {@code http-remoting} connection is
+ * the HTTP connection the listener accepted, upgraded, so it lives on the listener's worker; Remoting accepts it only when that is also the remoting endpoint's worker, so the
  * test moves the endpoint to each engine's worker by reload ({@link #configureRemoting}). On each engine it asserts
  * that the listener's worker counts the client's connection (and, on {@code adaptive}, which engine accepted it). No
  * call may fail, and the bean's per-tag counts prove that each call ran exactly once.
@@ -82,7 +83,7 @@ class RemotingIT extends SharedServerTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void ejbAndJndiOnTheIoUringWorker() throws Exception {
         configureRemoting("uring");
         callsOn(HTTP_URING, "uring", "io_uring");
@@ -124,7 +125,7 @@ class RemotingIT extends SharedServerTest {
      * third to epoll. Accepts per engine show where each connection landed.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void callsCarryOnWhileForceSwitchMovesNewConnections() throws Exception {
         addAdaptiveListenerWithRemoting();
         try {
@@ -178,11 +179,9 @@ class RemotingIT extends SharedServerTest {
     }
 
     /**
-     * JMX over remoting reads our worker's metrics, here a connection held open on the worker's listener. JMX's remoting
-     * connector stays on the management endpoint (WildFly's default, and what Arquillian itself uses): moved to the
-     * remoting endpoint ({@code use-management-endpoint=false}), the server failed to unmarshal the request on our
-     * worker's task thread ({@code ClassNotFoundException: javax.management.ObjectName from [Module
-     * "org.wildfly.service"]}) where the io subsystem's NIO worker succeeds: a known defect, not tested here yet.
+     * JMX over remoting on the management endpoint (WildFly's default, and what Arquillian itself uses) reads our
+     * worker's metrics, here a connection held open on the worker's listener. {@link #jmxOnTheRemotingConnectors} moves
+     * JMX onto our workers' listeners.
      */
     @Test
     @Order(3)
@@ -200,6 +199,66 @@ class RemotingIT extends SharedServerTest {
             assertTrue(seenOverJmx >= 1, () -> "the held connection on " + listener + ": " + seenOverJmx);
             assertEquals(management.readAttribute("io-thread-count", worker("native")).asInt(),
                     ((Number) server.getAttribute(nativeWorker, "ioThreadCount")).intValue(), "the same metric as over the management API");
+        }
+    }
+
+    /**
+     * JMX moved onto the remoting endpoint ({@code use-management-endpoint=false}) is served by the {@code http-remoting}
+     * connectors, so its requests arrive on our worker's listener and are unmarshalled on our worker's threads: first on
+     * the epoll worker's listener, then, the endpoint moved, on the io_uring worker's. The requests name
+     * {@code javax.management} classes that the thread's context class loader must see (else {@code
+     * ClassNotFoundException: javax.management.ObjectName from [Module "org.wildfly.service"]}). JMX goes back to the
+     * management endpoint afterwards: Arquillian reads deployments there.
+     */
+    @Test
+    @Order(4)
+    void jmxOnTheRemotingConnectors() throws Exception {
+        configureRemoting("native");
+        jmxOnTheManagementEndpoint(false);
+        try {
+            jmxOverRemotingOn(HTTP_EPOLL, "native", "epoll");
+            configureRemoting("uring");
+            jmxOverRemotingOn(HTTP_URING, "uring", "io_uring");
+        } finally {
+            jmxOnTheManagementEndpoint(true);
+        }
+    }
+
+    /**
+     * Over {@code service:jmx:remote+http} on our worker's listener: the worker's MBean holds the values the management
+     * API reads, and its {@code listenerConnections} counts both the held HTTP connection and the JMX connection itself
+     * (an HTTP connection that listener accepted and upgraded).
+     */
+    private static void jmxOverRemotingOn(int port, String workerName, String engine) throws Exception {
+        String listener = HttpConnection.HOST + ":" + port;
+        JMXServiceURL url = new JMXServiceURL("service:jmx:remote+http://" + listener);
+        try (HttpConnection held = HttpConnection.open(port);
+                JMXConnector connector = JMXConnectorFactory.connect(url)) {
+            assertEquals(200, held.get(TestApp.CONTEXT + "/plaintext").status());
+            MBeanServerConnection server = connector.getMBeanServerConnection();
+            ObjectName mbean = new ObjectName("jboss.as:subsystem=adaptive-io,worker=" + workerName);
+            assertEquals(engine, server.getAttribute(mbean, "runningEngine"), "runningEngine over JMX on " + listener);
+            assertEquals(management.readAttribute("io-thread-count", worker(workerName)).asInt(),
+                    ((Number) server.getAttribute(mbean, "ioThreadCount")).intValue(), "the same metric as over the management API");
+            long seenOverJmx = perListener(server.getAttribute(mbean, "listenerConnections"), listener);
+            assertTrue(seenOverJmx >= 2, () -> "the held HTTP connection and the JMX connection on " + listener + ": " + seenOverJmx);
+            Set<ObjectName> workers = server.queryNames(new ObjectName("jboss.as:subsystem=adaptive-io,worker=*"), null);
+            assertTrue(workers.contains(new ObjectName("jboss.as:subsystem=adaptive-io,worker=native"))
+                    && workers.contains(new ObjectName("jboss.as:subsystem=adaptive-io,worker=uring")), workers::toString);
+        }
+    }
+
+    /** Moves JMX's remoting connector to (or back from) the remoting endpoint, reloading if the write asks for it. */
+    private static void jmxOnTheManagementEndpoint(boolean onManagement) {
+        String[] jmxConnector = { "subsystem=jmx", "remoting-connector=jmx" };
+        if (onManagement != management.readAttribute("use-management-endpoint", jmxConnector).asBoolean()) {
+            ModelNode write = op("write-attribute", jmxConnector);
+            write.get("name").set("use-management-endpoint");
+            write.get("value").set(onManagement);
+            management.ok(write);
+        }
+        if (!"running".equals(management.serverState())) {
+            management.reload();
         }
     }
 
