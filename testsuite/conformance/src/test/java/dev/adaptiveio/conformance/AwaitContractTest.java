@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Xnio;
@@ -36,21 +37,24 @@ class AwaitContractTest {
         Problems problems = new Problems();
         try (TestWorker w = TestWorker.start(provider); Pair p = Pair.open(w, problems)) {
             ConduitStreamSourceChannel source = p.connection.getSourceChannel();
+            // Judged by order, not by a duration: under load the waiting thread may start late.
+            AtomicLong sentAt = new AtomicLong();
             CompletableFuture.runAsync(() -> {
                 Await.sleep(400);
                 try {
+                    sentAt.set(System.nanoTime());
                     p.peer.getOutputStream().write("late".getBytes());
                 } catch (IOException e) {
                     problems.add(e);
                 }
             });
-            long[] waited = new long[1];
+            long[] returnedAt = new long[1];
             Bounded.run("awaitReadable() on a quiet connection", Duration.ofSeconds(20), () -> {
-                long start = System.nanoTime();
                 source.awaitReadable();
-                waited[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                returnedAt[0] = System.nanoTime();
             });
-            assertTrue(waited[0] >= 350, "awaitReadable() returned after " + waited[0] + " ms, before the peer sent (at 400 ms)");
+            assertTrue(sentAt.get() != 0 && returnedAt[0] - sentAt.get() >= 0,
+                    "awaitReadable() returned before the peer sent anything");
             ByteBuffer buf = ByteBuffer.allocate(16);
             assertTrue(source.read(buf) > 0, "awaitReadable() returned because data arrived");
         }
@@ -89,12 +93,14 @@ class AwaitContractTest {
         try (TestWorker w = TestWorker.start(provider);
              Pair p = Pair.open(w, OptionMap.create(Options.SEND_BUFFER, 16 * 1024), problems, s -> s.setReceiveBufferSize(16 * 1024))) {
             ConduitStreamSinkChannel sink = p.connection.getSinkChannel();
-            long[] waited = new long[1];
+            AtomicLong drainAt = new AtomicLong();
+            long[] returnedAt = new long[1];
             Bounded.run("fill the socket, then awaitWritable()", Duration.ofSeconds(30), () -> {
                 fill(sink);
                 CompletableFuture.runAsync(() -> {
                     Await.sleep(400);
                     try {
+                        drainAt.set(System.nanoTime());
                         // Everything, so a provider that waits for its whole queue to leave
                         // is not held up by a peer that stops half way.
                         byte[] drain = new byte[256 * 1024];
@@ -105,11 +111,12 @@ class AwaitContractTest {
                         // the pair closes at the end of the test
                     }
                 });
-                long start = System.nanoTime();
                 sink.awaitWritable();
-                waited[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                returnedAt[0] = System.nanoTime();
             });
-            assertTrue(waited[0] >= 350, "awaitWritable() on a full socket returned after " + waited[0] + " ms, before the peer read");
+            // by order, as above: the socket can only drain once the peer reads
+            assertTrue(drainAt.get() != 0 && returnedAt[0] - drainAt.get() >= 0,
+                    "awaitWritable() on a full socket returned before the peer read");
         }
         problems.assertNone();
     }
