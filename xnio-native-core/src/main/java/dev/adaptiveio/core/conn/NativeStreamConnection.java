@@ -12,7 +12,6 @@ import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.loop.ReadyTarget;
 import org.xnio.Option;
-import org.xnio.Options;
 import org.xnio.StreamConnection;
 import org.xnio.Xnio;
 import org.xnio.XnioIoThread;
@@ -45,11 +44,6 @@ import org.xnio.conduits.WriteReadyHandler;
  */
 public abstract class NativeStreamConnection extends StreamConnection
         implements StreamSourceConduit, StreamSinkConduit, ReadyTarget {
-
-    private static final Option<?>[] SUPPORTED = {
-        Options.CLOSE_ABORT, Options.IP_TRAFFIC_CLASS, Options.KEEP_ALIVE, Options.READ_TIMEOUT,
-        Options.RECEIVE_BUFFER, Options.SEND_BUFFER, Options.TCP_NODELAY, Options.WRITE_TIMEOUT, Options.CORK,
-    };
 
     protected final NativeIoThread ioThread;
     protected final ConnectionCore core;
@@ -344,32 +338,10 @@ public abstract class NativeStreamConnection extends StreamConnection
         }
     }
 
-    /**
-     * Reads into {@code target} at {@code position}. As the XNIO contract and NIO's
-     * {@code FileChannel.transferFrom} have it, the result is a count, never -1: end of input
-     * gives 0 (a caller learns of the EOF from {@code read}), and a closed connection or file
-     * throws {@link ClosedChannelException} before a byte leaves the socket.
-     */
+    /** See {@link FileTransfers#toFile}: a count, never -1; closed channels throw. */
     @Override
     public long transferTo(long position, long count, FileChannel target) throws IOException {
-        if (!isOpen() || !target.isOpen()) {
-            throw new ClosedChannelException();
-        }
-        ByteBuffer buffer = TRANSFER_BOUNCE.get();
-        buffer.clear();
-        long total = 0;
-        while (total < count) {
-            buffer.clear().limit((int) Math.min(buffer.capacity(), count - total));
-            int n = read(buffer);
-            if (n <= 0) {
-                return total;
-            }
-            buffer.flip();
-            while (buffer.hasRemaining()) {
-                total += target.write(buffer, position + total);
-            }
-        }
-        return total;
+        return FileTransfers.toFile(this, position, count, target);
     }
 
     @Override
@@ -515,50 +487,12 @@ public abstract class NativeStreamConnection extends StreamConnection
         return Conduits.writeFinalBasic(this, srcs, offset, length);
     }
 
-    /**
-     * Sends part of a file. Large ranges are mapped and written from the mapping (the kernel
-     * copies straight from the page cache, no copy through the Java heap or a bounce buffer);
-     * small ones go through a per-thread bounce buffer, where a mapping would cost more than it
-     * saves.
-     */
+    /** See {@link FileTransfers#fromFile}: large ranges from a mapping, small ones through a buffer. */
     @Override
     public long transferFrom(FileChannel src, long position, long count) throws IOException {
         checkWritable();
-        long available = Math.min(count, src.size() - position);
-        if (available <= 0) {
-            return 0;
-        }
-        if (available >= MAP_THRESHOLD) {
-            java.nio.MappedByteBuffer mapped = src.map(FileChannel.MapMode.READ_ONLY, position,
-                    Math.min(available, MAP_CHUNK));
-            try {
-                return write(mapped);
-            } finally {
-                dev.adaptiveio.core.natives.NativeSocket.freeDirect(mapped);
-            }
-        }
-        ByteBuffer buffer = TRANSFER_BOUNCE.get();
-        long total = 0;
-        while (total < available) {
-            buffer.clear().limit((int) Math.min(buffer.capacity(), available - total));
-            int n = src.read(buffer, position + total);
-            if (n <= 0) {
-                break;
-            }
-            buffer.flip();
-            int written = write(buffer);
-            total += written;
-            if (written < n) {
-                break;
-            }
-        }
-        return total;
+        return FileTransfers.fromFile(this, src, position, count);
     }
-
-    private static final long MAP_THRESHOLD = Long.getLong("adaptiveio.transfer.mapBytes", 256 * 1024);
-    private static final long MAP_CHUNK = 8L * 1024 * 1024;
-    private static final ThreadLocal<ByteBuffer> TRANSFER_BOUNCE =
-            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
 
     @Override
     public long transferFrom(StreamSourceChannel source, long count, ByteBuffer throughBuffer) throws IOException {
@@ -963,88 +897,29 @@ public abstract class NativeStreamConnection extends StreamConnection
 
     @Override
     public boolean supportsOption(Option<?> option) {
-        for (Option<?> o : SUPPORTED) {
-            if (o == option) {
-                return true;
-            }
-        }
-        return false;
+        return ConnectionOptions.supports(option);
     }
 
     @Override
     public <T> T getOption(Option<T> option) throws IOException {
-        OptionAccess<T> access = new OptionAccess<>(option);
-        runGuarded(() -> access.value = readOption(option));
+        OptionAccess<T> access = new OptionAccess<>();
+        runGuarded(() -> access.value = ConnectionOptions.read(core, option));
         return access.value;
     }
 
     @Override
     public <T> T setOption(Option<T> option, T value) throws IOException {
-        OptionAccess<T> access = new OptionAccess<>(option);
+        OptionAccess<T> access = new OptionAccess<>();
         runGuarded(() -> {
-            access.value = readOption(option);
-            writeOption(option, value);
+            access.value = ConnectionOptions.read(core, option);
+            ConnectionOptions.write(core, option, value);
         });
         return access.value;
     }
 
+    /** Carries a value out of a guarded system call. */
     private static final class OptionAccess<T> {
-        final Option<T> option;
         T value;
-
-        OptionAccess(Option<T> option) {
-            this.option = option;
-        }
-    }
-
-    private <T> T readOption(Option<T> option) throws IOException {
-        var s = core.socket();
-        Object v;
-        if (option == Options.CLOSE_ABORT) {
-            v = s.isAbortOnClose();
-        } else if (option == Options.IP_TRAFFIC_CLASS) {
-            v = s.getTrafficClass();
-        } else if (option == Options.KEEP_ALIVE) {
-            v = s.isKeepAlive();
-        } else if (option == Options.READ_TIMEOUT) {
-            v = core.readTimeoutMillis();
-        } else if (option == Options.RECEIVE_BUFFER) {
-            v = s.getReceiveBufferSize();
-        } else if (option == Options.SEND_BUFFER) {
-            v = s.getSendBufferSize();
-        } else if (option == Options.TCP_NODELAY) {
-            v = s.isTcpNoDelay();
-        } else if (option == Options.WRITE_TIMEOUT) {
-            v = core.writeTimeoutMillis();
-        } else if (option == Options.CORK) {
-            v = s.isCork();
-        } else {
-            return null;
-        }
-        return option.cast(v);
-    }
-
-    private <T> void writeOption(Option<T> option, T value) throws IOException {
-        var s = core.socket();
-        if (option == Options.CLOSE_ABORT) {
-            s.setAbortOnClose(Options.CLOSE_ABORT.cast(value, Boolean.FALSE));
-        } else if (option == Options.IP_TRAFFIC_CLASS) {
-            s.setTrafficClass(Options.IP_TRAFFIC_CLASS.cast(value));
-        } else if (option == Options.KEEP_ALIVE) {
-            s.setKeepAlive(Options.KEEP_ALIVE.cast(value, Boolean.FALSE));
-        } else if (option == Options.READ_TIMEOUT) {
-            core.readTimeoutMillis(value == null ? 0 : Options.READ_TIMEOUT.cast(value));
-        } else if (option == Options.RECEIVE_BUFFER) {
-            s.setReceiveBufferSize(Options.RECEIVE_BUFFER.cast(value));
-        } else if (option == Options.SEND_BUFFER) {
-            s.setSendBufferSize(Options.SEND_BUFFER.cast(value));
-        } else if (option == Options.TCP_NODELAY) {
-            s.setTcpNoDelay(Options.TCP_NODELAY.cast(value, Boolean.FALSE));
-        } else if (option == Options.WRITE_TIMEOUT) {
-            core.writeTimeoutMillis(value == null ? 0 : Options.WRITE_TIMEOUT.cast(value));
-        } else if (option == Options.CORK) {
-            s.setCork(Options.CORK.cast(value, Boolean.FALSE));
-        }
     }
 
     @Override
