@@ -44,19 +44,12 @@ import org.xnio.management.XnioServerMXBean;
 public final class NativeTcpServer implements AcceptingChannel<StreamConnection>,
         NativeStreamConnection.ReleaseListener {
 
-    private static final Option<?>[] SUPPORTED = {
-        Options.REUSE_ADDRESSES, Options.RECEIVE_BUFFER, Options.SEND_BUFFER, Options.KEEP_ALIVE,
-        Options.TCP_OOB_INLINE, Options.TCP_NODELAY, Options.READ_TIMEOUT, Options.WRITE_TIMEOUT,
-        Options.CONNECTION_HIGH_WATER, Options.CONNECTION_LOW_WATER, Options.BACKLOG,
-    };
-    /** What NIO assumes when RECEIVE_BUFFER or SEND_BUFFER is set to {@code null}. */
-    private static final int DEFAULT_BUFFER_SIZE = 0x10000;
-    private static final int DEFAULT_BACKLOG = 128;
     /** The peer address of an accepted connection (unused: accept4 wants room for it). */
     private static final ThreadLocal<byte[]> ACCEPT_ADDRESS = ThreadLocal.withInitial(() -> new byte[26]);
 
     private final NativeXnioWorker worker;
     private final NativeSocket listenSocket;
+    private final ServerOptions settings;
     private final SocketAddress localAddress;
     private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
     /** Per accepting thread: what only that thread touches. */
@@ -87,14 +80,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     private volatile boolean overLimit;
     private volatile EngineId acceptingEngine;
     private volatile int highWater;
-    /** The backlog last given to listen(): BACKLOG is supported, so it reads back what applies. */
-    private volatile int backlog;
     private volatile int lowWater;
-    private volatile int readTimeout;
-    private volatile int writeTimeout;
-    /** SEND_BUFFER as set ({@code -1}: never set), reported as set like NIO (the kernel doubles it). */
-    private volatile int sendBuffer = -1;
-    private volatile boolean oobInline;
     private volatile int awaiters;
     private long acceptableSignals;
 
@@ -104,25 +90,16 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     public NativeTcpServer(NativeXnioWorker worker, SocketAddress bindAddress, OptionMap options)
             throws IOException {
         this.worker = worker;
-        checkOptions(options);
+        ServerOptions.check(options);
         this.highWater = options.get(Options.CONNECTION_HIGH_WATER, Integer.MAX_VALUE);
         this.lowWater = options.get(Options.CONNECTION_LOW_WATER, highWater);
-        this.readTimeout = options.get(Options.READ_TIMEOUT, 0);
-        this.writeTimeout = options.get(Options.WRITE_TIMEOUT, 0);
-        this.sendBuffer = options.get(Options.SEND_BUFFER, -1);
-        this.oobInline = options.get(Options.TCP_OOB_INLINE, false);
-        this.backlog = options.get(Options.BACKLOG, DEFAULT_BACKLOG);
         boolean domain = bindAddress instanceof org.xnio.LocalSocketAddress;
         NativeSocket socket = domain ? NativeSocket.openDomain() : NativeSocket.openStream();
         boolean ok = false;
         try {
-            // Accepted sockets inherit these from the listening socket on Linux: set once here
-            // rather than once per connection.
-            if (!domain) {
-                configureTcp(socket, options);
-            }
+            this.settings = new ServerOptions(socket, options, !domain);
             socket.bind(bindAddress);
-            socket.listen(backlog);
+            socket.listen(settings.backlog());
             this.localAddress = domain ? bindAddress : socket.localAddress();
             ok = true;
         } finally {
@@ -132,45 +109,6 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         }
         this.listenSocket = socket;
         this.mbean = worker.registerServer(new Metrics());
-    }
-
-    /** Refuses what NIO's server refuses, before any socket exists. */
-    private static void checkOptions(OptionMap options) {
-        if (options.contains(Options.SEND_BUFFER) && options.get(Options.SEND_BUFFER, 0) < 1) {
-            throw CoreLogger.LOG.optionOutOfRange(Options.SEND_BUFFER.getName());
-        }
-        if (options.contains(Options.RECEIVE_BUFFER) && options.get(Options.RECEIVE_BUFFER, 0) < 1) {
-            throw CoreLogger.LOG.optionOutOfRange(Options.RECEIVE_BUFFER.getName());
-        }
-        if (options.contains(Options.CONNECTION_HIGH_WATER) || options.contains(Options.CONNECTION_LOW_WATER)) {
-            int high = options.get(Options.CONNECTION_HIGH_WATER, Integer.MAX_VALUE);
-            int low = options.get(Options.CONNECTION_LOW_WATER, high);
-            if (high <= 0) {
-                throw CoreLogger.LOG.optionOutOfRange(Options.CONNECTION_HIGH_WATER.getName());
-            }
-            if (low <= 0 || low > high) {
-                throw CoreLogger.LOG.optionOutOfRange(Options.CONNECTION_LOW_WATER.getName());
-            }
-        }
-    }
-
-    private static void configureTcp(NativeSocket socket, OptionMap options) throws IOException {
-        socket.setReuseAddress(options.get(Options.REUSE_ADDRESSES, true));
-        if (options.contains(Options.RECEIVE_BUFFER)) {
-            socket.setReceiveBufferSize(options.get(Options.RECEIVE_BUFFER, 0));
-        }
-        if (options.contains(Options.SEND_BUFFER)) {
-            socket.setSendBufferSize(options.get(Options.SEND_BUFFER, 0));
-        }
-        if (options.contains(Options.KEEP_ALIVE)) {
-            socket.setKeepAlive(options.get(Options.KEEP_ALIVE, false));
-        }
-        if (options.contains(Options.TCP_NODELAY)) {
-            socket.setTcpNoDelay(options.get(Options.TCP_NODELAY, false));
-        }
-        if (options.contains(Options.TCP_OOB_INLINE)) {
-            socket.setOobInline(options.get(Options.TCP_OOB_INLINE, false));
-        }
     }
 
     /** The listening socket's fd, for acceptors. */
@@ -341,8 +279,8 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         if (c == null) {
             return null;
         }
-        c.core().readTimeoutMillis(readTimeout);
-        c.core().writeTimeoutMillis(writeTimeout);
+        c.core().readTimeoutMillis(settings.readTimeout());
+        c.core().writeTimeoutMillis(settings.writeTimeout());
         c.setReleaseListener(this);
         c.acceptedBy(this);
         ServerTraffic.PerEngine share = traffic.of(c.engineName());
@@ -592,52 +530,20 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
 
     @Override
     public boolean supportsOption(Option<?> option) {
-        for (Option<?> o : SUPPORTED) {
-            if (o == option) {
-                return true;
-            }
-        }
-        return false;
+        return ServerOptions.supports(option);
     }
 
     @Override
     public <T> T getOption(Option<T> option) throws IOException {
         Object v;
-        if (option == Options.REUSE_ADDRESSES) {
-            v = listenSocket.isReuseAddress();
-        } else if (option == Options.RECEIVE_BUFFER) {
-            v = listenSocket.getReceiveBufferSize();
-        } else if (option == Options.SEND_BUFFER) {
-            int set = sendBuffer;
-            v = set == -1 ? null : set;
-        } else if (option == Options.TCP_OOB_INLINE) {
-            v = oobInline;
-        } else if (option == Options.BACKLOG) {
-            v = backlog;
-        } else if (option == Options.KEEP_ALIVE) {
-            v = listenSocket.isKeepAlive();
-        } else if (option == Options.TCP_NODELAY) {
-            v = listenSocket.isTcpNoDelay();
-        } else if (option == Options.READ_TIMEOUT) {
-            v = readTimeout;
-        } else if (option == Options.WRITE_TIMEOUT) {
-            v = writeTimeout;
-        } else if (option == Options.CONNECTION_HIGH_WATER) {
+        if (option == Options.CONNECTION_HIGH_WATER) {
             v = highWater;
         } else if (option == Options.CONNECTION_LOW_WATER) {
             v = lowWater;
         } else {
-            return null;
+            v = settings.get(option);
         }
-        return option.cast(v);
-    }
-
-    private static int bufferSize(Option<Integer> option, Object value) {
-        int size = value == null ? DEFAULT_BUFFER_SIZE : option.cast(value);
-        if (size < 1) {
-            throw CoreLogger.LOG.optionOutOfRange(option.getName());
-        }
-        return size;
+        return v == null ? null : option.cast(v);
     }
 
     /**
@@ -667,34 +573,11 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     @SuppressWarnings("unchecked")
     public <T> T setOption(Option<T> option, T value) throws IOException {
         T old = getOption(option);
-        if (option == Options.REUSE_ADDRESSES) {
-            listenSocket.setReuseAddress(Options.REUSE_ADDRESSES.cast(value, Boolean.FALSE));
-        } else if (option == Options.RECEIVE_BUFFER) {
-            listenSocket.setReceiveBufferSize(bufferSize(Options.RECEIVE_BUFFER, value));
-        } else if (option == Options.SEND_BUFFER) {
-            int size = bufferSize(Options.SEND_BUFFER, value);
-            // Connections accepted from now on inherit it from the listening socket.
-            listenSocket.setSendBufferSize(size);
-            sendBuffer = size;
-        } else if (option == Options.TCP_OOB_INLINE) {
-            boolean on = Options.TCP_OOB_INLINE.cast(value, Boolean.FALSE);
-            listenSocket.setOobInline(on);
-            oobInline = on;
-        } else if (option == Options.KEEP_ALIVE) {
-            listenSocket.setKeepAlive(Options.KEEP_ALIVE.cast(value, Boolean.FALSE));
-        } else if (option == Options.TCP_NODELAY) {
-            listenSocket.setTcpNoDelay(Options.TCP_NODELAY.cast(value, Boolean.FALSE));
-        } else if (option == Options.READ_TIMEOUT) {
-            readTimeout = value == null ? 0 : Options.READ_TIMEOUT.cast(value);
-        } else if (option == Options.WRITE_TIMEOUT) {
-            writeTimeout = value == null ? 0 : Options.WRITE_TIMEOUT.cast(value);
-        } else if (option == Options.CONNECTION_HIGH_WATER || option == Options.CONNECTION_LOW_WATER) {
+        if (option == Options.CONNECTION_HIGH_WATER || option == Options.CONNECTION_LOW_WATER) {
             setWaterMark(option == Options.CONNECTION_HIGH_WATER,
                     value == null ? Integer.MAX_VALUE : ((Option<Integer>) option).cast(value));
-        } else if (option == Options.BACKLOG) {
-            int n = value == null ? DEFAULT_BACKLOG : Options.BACKLOG.cast(value);
-            listenSocket.listen(n);
-            backlog = n;
+        } else {
+            settings.set(option, value);
         }
         return old;
     }
