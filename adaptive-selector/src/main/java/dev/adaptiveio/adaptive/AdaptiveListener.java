@@ -74,7 +74,7 @@ public final class AdaptiveListener implements EngineSwitch {
                 metrics, NanoClock.SYSTEM);
         acceptOn(start.engine());
         long tick = settings.controller().tick().toMillis();
-        NativeIoThread tickThread = worker.ioThreads(worker.engine().name())[0];
+        NativeIoThread tickThread = worker.ioThreads(worker.engine().id())[0];
         this.ticker = tickThread.executeAtInterval(this::tick, tick, TimeUnit.MILLISECONDS);
         this.mbean = ListenerMBeanRegistration.register(new AdaptiveListenerBean(worker.getName(), name, metrics, controller));
         server.onClose(this::closed);
@@ -162,8 +162,8 @@ public final class AdaptiveListener implements EngineSwitch {
 
     /** What the controller's rules read, measured since the previous tick. */
     Sample sample() {
-        ServerTraffic.PerEngine epoll = server.traffic().of(Engine.EPOLL.providerName());
-        ServerTraffic.PerEngine uring = server.traffic().of(Engine.IO_URING.providerName());
+        ServerTraffic.PerEngine epoll = server.traffic().of(Engine.EPOLL.id());
+        ServerTraffic.PerEngine uring = server.traffic().of(Engine.IO_URING.id());
         long bytes = epoll.bytesWritten() + uring.bytesWritten();
         long exchanges = epoll.exchanges() + uring.exchanges();
         long dExchanges = exchanges - lastExchanges;

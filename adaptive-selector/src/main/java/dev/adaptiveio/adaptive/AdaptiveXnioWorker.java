@@ -2,8 +2,12 @@ package dev.adaptiveio.adaptive;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 import dev.adaptiveio.adaptive.control.AdaptiveSettings;
 import dev.adaptiveio.adaptive.control.ConfigSource;
@@ -39,8 +43,8 @@ public final class AdaptiveXnioWorker extends NativeXnioWorker {
     private static final List<AdaptiveListenerExtension> EXTENSIONS = loadExtensions();
 
     private static List<AdaptiveListenerExtension> loadExtensions() {
-        List<AdaptiveListenerExtension> found = new java.util.ArrayList<>();
-        for (AdaptiveListenerExtension e : java.util.ServiceLoader.load(AdaptiveListenerExtension.class,
+        List<AdaptiveListenerExtension> found = new ArrayList<>();
+        for (AdaptiveListenerExtension e : ServiceLoader.load(AdaptiveListenerExtension.class,
                 AdaptiveXnioWorker.class.getClassLoader())) {
             found.add(e);
         }
@@ -76,7 +80,7 @@ public final class AdaptiveXnioWorker extends NativeXnioWorker {
      * Lets the transplant extension publish its counts (moves by direction and refusals by
      * reason) on this worker's MXBean.
      */
-    public void publishTransplantCounts(java.util.function.Supplier<java.util.Map<String, Long>> counts) {
+    public void publishTransplantCounts(Supplier<Map<String, Long>> counts) {
         mbean.transplantCounts(counts);
     }
 
@@ -108,7 +112,7 @@ public final class AdaptiveXnioWorker extends NativeXnioWorker {
         NativeTcpServer server = new NativeTcpServer(this, bindAddress, optionMap);
         try {
             server.getAcceptSetter().set(acceptListener);
-            server.addAcceptors(ioThreads(engine().name()), t -> engine().newAcceptor(server, t));
+            server.addAcceptors(ioThreads(engine().id()), t -> engine().newAcceptor(server, t));
             AdaptiveListener listener = new AdaptiveListener(this, server, settings, start);
             listeners.add(listener);
             for (AdaptiveListenerExtension extension : EXTENSIONS) {
@@ -140,9 +144,9 @@ public final class AdaptiveXnioWorker extends NativeXnioWorker {
             startEngine(e);
             ioUringEngine = e;
             LOG.infof("Worker %s started its io_uring engine (%d I/O threads, tier %s)", getName(),
-                    ioThreads(e.name()).length, ioUring.tier());
+                    ioThreads(e.id()).length, ioUring.tier());
         }
-        return ioThreads(ioUringEngine.name());
+        return ioThreads(ioUringEngine.id());
     }
 
     synchronized Engine ioUringEngine() {
@@ -151,6 +155,6 @@ public final class AdaptiveXnioWorker extends NativeXnioWorker {
 
     /** I/O threads per engine (both engines run the same number). */
     int threadsPerEngine() {
-        return ioThreads(engine().name()).length;
+        return ioThreads(engine().id()).length;
     }
 }

@@ -121,7 +121,7 @@ class AdaptiveWorkerTest {
         AdaptiveListener listener = worker.listeners().get(0);
         assertEquals(Engine.EPOLL, listener.activeEngine(), listener.startDecision().reason());
         assertEquals('e', roundTrip());
-        assertEquals(null, worker.ioThreads("io_uring"), "io_uring is started lazily, not before it is needed");
+        assertEquals(null, worker.ioThreads(Engine.IO_URING.id()), "io_uring is started lazily, not before it is needed");
 
         assumeTrue(worker.ioUring().usable(), () -> "io_uring not usable here: " + worker.ioUring().unusableReason());
         listener.control().forceSwitch(Engine.IO_URING);

@@ -3,6 +3,7 @@ package dev.adaptiveio.examples;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -88,7 +89,7 @@ public final class DemoServer {
     }
 
     public int port() {
-        return ((java.net.InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     }
 
     public XnioWorker worker() {

@@ -68,7 +68,7 @@ public final class Destination {
         if (threads != null) {
             return threads.stream().filter(t -> t.getWorker() == worker).collect(Collectors.toList());
         }
-        NativeIoThread[] all = worker.ioThreads(anyThreadOf.providerName());
+        NativeIoThread[] all = worker.ioThreads(anyThreadOf);
         return all == null ? List.of() : Arrays.asList(all);
     }
 

@@ -7,14 +7,18 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.RejectedExecutionException;
 
+import dev.adaptiveio.core.conn.ConnectionAdopter;
 import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.conn.DetachRefusal;
+import dev.adaptiveio.core.conn.DetachListener;
 import dev.adaptiveio.core.conn.DetachedConnection;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.server.NativeTcpServer;
 import dev.adaptiveio.core.worker.NativeXnioWorker;
 import org.xnio.IoUtils;
+import org.xnio.StreamConnection;
+import org.xnio.channels.AcceptingChannel;
 
 /**
  * Moves one connection's fd to another I/O thread: detach on its own thread, adopt on the target
@@ -92,7 +96,7 @@ final class MoveCoordinator {
     List<NativeIoThread> candidates(NativeStreamConnection c, Destination destination, boolean anyThread) {
         NativeIoThread here = c.nativeIoThread();
         List<NativeIoThread> list = new ArrayList<>(4);
-        NativeXnioWorker own = here.getWorker();
+        NativeXnioWorker own = NativeXnioWorker.of(here);
         NativeTcpServer server = serverOf(c);
         for (NativeIoThread thread : destination.threadsOf(own)) {
             if (thread != here && !thread.isShutdownRequested()
@@ -121,7 +125,7 @@ final class MoveCoordinator {
 
     /** The server that can take {@code c} back through its accept listener, if any. */
     static NativeTcpServer serverOf(NativeStreamConnection c) {
-        Object server = c.acceptedBy();
+        AcceptingChannel<StreamConnection> server = c.acceptedBy();
         if (server instanceof NativeTcpServer) {
             NativeTcpServer s = (NativeTcpServer) server;
             if (s.isOpen() && s.isAcceptResumed()) {
@@ -142,7 +146,7 @@ final class MoveCoordinator {
     void move(NativeStreamConnection c, NativeIoThread target, ByteBuffer carried, Move move) {
         NativeIoThread source = c.nativeIoThread();
         long start = System.nanoTime();
-        c.detach(new NativeStreamConnection.DetachListener() {
+        c.detach(new DetachListener() {
             @Override
             public void detached(DetachedConnection detached) {
                 if (carried != null) {
@@ -169,7 +173,8 @@ final class MoveCoordinator {
                         Move move) {
         NativeStreamConnection adopted;
         try {
-            adopted = target.adopt(detached);
+            // Every engine's I/O thread adopts (the engines implement ConnectionAdopter).
+            adopted = ((ConnectionAdopter) target).adopt(detached);
         } catch (Throwable e) {
             detached.close();
             lost(move, source, target, "adopt failed", e);

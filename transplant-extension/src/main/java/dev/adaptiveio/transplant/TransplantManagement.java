@@ -110,7 +110,7 @@ public final class TransplantManagement implements AutoCloseable {
         Set<NativeXnioWorker> workers = new LinkedHashSet<>(transplant.targetWorkers());
         for (Thread t : transplant.threadsServingTracked()) {
             if (t instanceof NativeIoThread) {
-                workers.add(((NativeIoThread) t).getWorker());
+                workers.add(NativeXnioWorker.of((NativeIoThread) t));
             }
         }
         List<NativeIoThread> found = new ArrayList<>();
@@ -118,7 +118,7 @@ public final class TransplantManagement implements AutoCloseable {
             String name = wanted.trim();
             for (NativeXnioWorker worker : workers) {
                 for (EngineId engine : EngineId.values()) {
-                    NativeIoThread[] threads = worker.ioThreads(engine.providerName());
+                    NativeIoThread[] threads = worker.ioThreads(engine);
                     for (NativeIoThread thread : threads == null ? new NativeIoThread[0] : threads) {
                         if (thread.isAlive() && !found.contains(thread)
                                 && (thread.getName().equals(name) || thread.getName().endsWith(" " + name))) {

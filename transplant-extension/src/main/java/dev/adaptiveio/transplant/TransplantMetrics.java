@@ -1,5 +1,6 @@
 package dev.adaptiveio.transplant;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,7 +117,7 @@ public final class TransplantMetrics {
 
     /** Moves per latency bucket, keyed by the bucket's bound ({@code <50us} ... {@code >=50000us}). */
     public Map<String, Long> latencyHistogram() {
-        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        Map<String, Long> m = new LinkedHashMap<>();
         for (int i = 0; i < BUCKET_MICROS.length; i++) {
             m.put("<" + BUCKET_MICROS[i] + "us", histogram.get(i));
         }

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.adaptive.AdaptiveListener;
 import dev.adaptiveio.adaptive.AdaptiveXnioWorker;
 import dev.adaptiveio.adaptive.control.AdaptiveOptions;
@@ -178,7 +179,7 @@ class AdaptiveTransplantTest {
         // Start the io_uring engine and its acceptor first, with no connection to move.
         listener.control().forceSwitch(Engine.IO_URING);
         listener.control().forceSwitch(Engine.EPOLL);
-        NativeIoThread[] uringThreads = worker.ioThreads("io_uring");
+        NativeIoThread[] uringThreads = worker.ioThreads(EngineId.IO_URING);
         assertEquals(1, uringThreads.length, "the io_uring engine started");
         NativeIoThread uring = uringThreads[0];
         assertEquals("io_uring", uring.engineName());

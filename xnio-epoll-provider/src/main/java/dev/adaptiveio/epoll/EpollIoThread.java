@@ -3,6 +3,7 @@ package dev.adaptiveio.epoll;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
+import dev.adaptiveio.core.conn.ConnectionAdopter;
 import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.conn.DetachedConnection;
@@ -21,7 +22,7 @@ import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
 
 /** An I/O thread whose loop waits in {@code epoll_wait}. */
-public final class EpollIoThread extends NativeIoThread {
+public final class EpollIoThread extends NativeIoThread implements ConnectionAdopter {
 
     private EpollPoller epoll;
 
@@ -44,7 +45,7 @@ public final class EpollIoThread extends NativeIoThread {
         if (!inThisThread()) {
             throw new IllegalStateException("adopt must run on " + getName());
         }
-        ConnectionCore core = detached.adoptBy(EpollXnio.NAME);
+        ConnectionCore core = detached.adoptBy(EngineId.EPOLL);
         return new EpollStreamConnection(this, core);
     }
 
@@ -67,12 +68,12 @@ public final class EpollIoThread extends NativeIoThread {
     @Override
     public ChannelPipe<StreamConnection, StreamConnection> createFullDuplexPipeConnection(XnioIoFactory peer)
             throws IOException {
-        return getWorker().fallbackWorker().getIoThread().createFullDuplexPipeConnection();
+        return NativeXnioWorker.of(this).fallbackWorker().getIoThread().createFullDuplexPipeConnection();
     }
 
     @Override
     public ChannelPipe<StreamSourceChannel, StreamSinkChannel> createHalfDuplexPipe(XnioIoFactory peer)
             throws IOException {
-        return getWorker().fallbackWorker().getIoThread().createHalfDuplexPipe();
+        return NativeXnioWorker.of(this).fallbackWorker().getIoThread().createHalfDuplexPipe();
     }
 }

@@ -19,7 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.adaptiveio.core.conn.ConnectionAdopter;
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.conn.DetachRefusal;
+import dev.adaptiveio.core.conn.DetachListener;
 import dev.adaptiveio.core.conn.DetachedConnection;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.loop.NativeIoThread;
@@ -134,7 +137,7 @@ class DetachAdoptTest {
             AtomicInteger closeListenerRuns = new AtomicInteger();
             original.setCloseListener(c -> closeListenerRuns.incrementAndGet());
             CompletableFuture<DetachedConnection> moved = new CompletableFuture<>();
-            ((NativeStreamConnection) original).detach(new NativeStreamConnection.DetachListener() {
+            ((NativeStreamConnection) original).detach(new DetachListener() {
                 @Override
                 public void detached(DetachedConnection connection) {
                     moved.complete(connection);
@@ -146,7 +149,7 @@ class DetachAdoptTest {
                 }
             });
             DetachedConnection detached = moved.get(10, TimeUnit.SECONDS);
-            assertEquals("epoll", detached.fromEngine());
+            assertEquals(EngineId.EPOLL, detached.fromEngine());
             assertEquals(1, closeListenerRuns.get(), "Undertow-style cleanup ran through the close listener");
             assertFalse(original.isOpen());
 
@@ -159,7 +162,7 @@ class DetachAdoptTest {
             CompletableFuture<StreamConnection> adopted = new CompletableFuture<>();
             to.execute(() -> {
                 try {
-                    adopted.complete(to.adopt(detached));
+                    adopted.complete(((ConnectionAdopter) to).adopt(detached));
                 } catch (Throwable t) {
                     adopted.completeExceptionally(t);
                 }
@@ -208,7 +211,7 @@ class DetachAdoptTest {
             NativeIoThread to = worker.ioThreads()[original.getIoThread().getNumber() == 0 ? 1 : 0];
             client.getOutputStream().write("GET".getBytes(StandardCharsets.US_ASCII));
             CompletableFuture<DetachedConnection> moved = new CompletableFuture<>();
-            original.detach(new NativeStreamConnection.DetachListener() {
+            original.detach(new DetachListener() {
                 @Override
                 public void detached(DetachedConnection connection) {
                     moved.complete(connection);
@@ -222,7 +225,7 @@ class DetachAdoptTest {
             DetachedConnection detached = moved.get(10, TimeUnit.SECONDS);
             to.execute(() -> {
                 try {
-                    ((dev.adaptiveio.core.server.NativeTcpServer) server).redeliver(to.adopt(detached));
+                    ((dev.adaptiveio.core.server.NativeTcpServer) server).redeliver(((ConnectionAdopter) to).adopt(detached));
                 } catch (java.io.IOException e) {
                     throw new RuntimeException(e);
                 }
@@ -241,7 +244,7 @@ class DetachAdoptTest {
             client.setSoTimeout(10_000);
             StreamConnection original = accepted.poll(10, TimeUnit.SECONDS);
             CompletableFuture<DetachedConnection> moved = new CompletableFuture<>();
-            ((NativeStreamConnection) original).detach(new NativeStreamConnection.DetachListener() {
+            ((NativeStreamConnection) original).detach(new DetachListener() {
                 @Override
                 public void detached(DetachedConnection connection) {
                     moved.complete(connection);
@@ -265,7 +268,7 @@ class DetachAdoptTest {
             original.getSinkChannel().shutdownWrites();
             assertTrue(original.getSinkChannel().flush());
             CompletableFuture<Object> refusal = new CompletableFuture<>();
-            ((NativeStreamConnection) original).detach(new NativeStreamConnection.DetachListener() {
+            ((NativeStreamConnection) original).detach(new DetachListener() {
                 @Override
                 public void detached(DetachedConnection connection) {
                     refusal.complete("moved");

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
+import dev.adaptiveio.core.conn.ConnectionAdopter;
 import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.conn.DetachedConnection;
@@ -27,7 +28,7 @@ import org.xnio.channels.StreamSourceChannel;
  * An I/O thread whose loop waits in {@code io_uring_enter}: everything its connections queued
  * during an iteration is submitted by the same call that waits for the next completions.
  */
-public final class UringIoThread extends NativeIoThread {
+public final class UringIoThread extends NativeIoThread implements ConnectionAdopter {
 
     private static final int RECV_POOL_LIMIT = Integer.getInteger("adaptiveio.io_uring.recvPool", 1024);
 
@@ -79,7 +80,7 @@ public final class UringIoThread extends NativeIoThread {
         if (!inThisThread()) {
             throw new IllegalStateException("adopt must run on " + getName());
         }
-        ConnectionCore core = detached.adoptBy(UringXnio.NAME);
+        ConnectionCore core = detached.adoptBy(EngineId.IO_URING);
         return new UringStreamConnection(this, core);
     }
 
@@ -102,12 +103,12 @@ public final class UringIoThread extends NativeIoThread {
     @Override
     public ChannelPipe<StreamConnection, StreamConnection> createFullDuplexPipeConnection(XnioIoFactory peer)
             throws IOException {
-        return getWorker().fallbackWorker().getIoThread().createFullDuplexPipeConnection();
+        return NativeXnioWorker.of(this).fallbackWorker().getIoThread().createFullDuplexPipeConnection();
     }
 
     @Override
     public ChannelPipe<StreamSourceChannel, StreamSinkChannel> createHalfDuplexPipe(XnioIoFactory peer)
             throws IOException {
-        return getWorker().fallbackWorker().getIoThread().createHalfDuplexPipe();
+        return NativeXnioWorker.of(this).fallbackWorker().getIoThread().createHalfDuplexPipe();
     }
 }

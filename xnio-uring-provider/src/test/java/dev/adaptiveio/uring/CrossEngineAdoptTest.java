@@ -13,7 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.adaptiveio.core.EngineId;
+import dev.adaptiveio.core.conn.ConnectionAdopter;
 import dev.adaptiveio.core.conn.DetachRefusal;
+import dev.adaptiveio.core.conn.DetachListener;
 import dev.adaptiveio.core.conn.DetachedConnection;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.loop.NativeIoThread;
@@ -110,7 +113,7 @@ class CrossEngineAdoptTest {
 
     private static DetachedConnection detach(StreamConnection c) throws Exception {
         CompletableFuture<DetachedConnection> moved = new CompletableFuture<>();
-        ((NativeStreamConnection) c).detach(new NativeStreamConnection.DetachListener() {
+        ((NativeStreamConnection) c).detach(new DetachListener() {
             @Override
             public void detached(DetachedConnection connection) {
                 moved.complete(connection);
@@ -128,7 +131,7 @@ class CrossEngineAdoptTest {
         CompletableFuture<StreamConnection> adopted = new CompletableFuture<>();
         to.execute(() -> {
             try {
-                adopted.complete(to.adopt(detached));
+                adopted.complete(((ConnectionAdopter) to).adopt(detached));
             } catch (Throwable t) {
                 adopted.completeExceptionally(t);
             }
@@ -207,7 +210,7 @@ class CrossEngineAdoptTest {
             AtomicInteger closeListenerRuns = new AtomicInteger();
             original.setCloseListener(ch -> closeListenerRuns.incrementAndGet());
             DetachedConnection detached = detach(original);
-            assertEquals("epoll", detached.fromEngine());
+            assertEquals(EngineId.EPOLL, detached.fromEngine());
             assertEquals(1, closeListenerRuns.get());
             assertFalse(original.isOpen());
 
@@ -268,7 +271,7 @@ class CrossEngineAdoptTest {
             original.getSourceChannel().awaitReadable(10, TimeUnit.SECONDS);
 
             DetachedConnection detached = detach(original);
-            assertEquals("io_uring", detached.fromEngine());
+            assertEquals(EngineId.IO_URING, detached.fromEngine());
             assertEquals(6, detached.carriedBytes(), "received-but-unread bytes travel with the connection");
             assertFalse(original.isOpen());
 

@@ -2,7 +2,10 @@ package dev.adaptiveio.core.conn;
 
 import java.io.Closeable;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.adaptiveio.core.EngineId;
 
 /**
  * A live TCP connection between two engines: its fd is open and not shut down, no engine
@@ -14,18 +17,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class DetachedConnection implements Closeable {
 
     private final ConnectionCore core;
-    private final String fromEngine;
+    private final EngineId fromEngine;
     private final long detachedAtNanos;
     private final AtomicBoolean claimed = new AtomicBoolean();
 
-    DetachedConnection(ConnectionCore core, String fromEngine) {
+    DetachedConnection(ConnectionCore core, EngineId fromEngine) {
         this.core = core;
         this.fromEngine = fromEngine;
         this.detachedAtNanos = System.nanoTime();
     }
 
     /** The engine the connection was detached from. */
-    public String fromEngine() {
+    public EngineId fromEngine() {
         return fromEngine;
     }
 
@@ -51,7 +54,7 @@ public final class DetachedConnection implements Closeable {
      * example a pipelined request Undertow read ahead): the adopting engine delivers them
      * first. Call before {@link #adoptBy}.
      */
-    public void carryFirst(java.nio.ByteBuffer unread) {
+    public void carryFirst(ByteBuffer unread) {
         if (claimed.get()) {
             throw new IllegalStateException("connection " + core + " was already adopted or closed");
         }
@@ -65,9 +68,10 @@ public final class DetachedConnection implements Closeable {
     /**
      * Claims the core for an adopting engine.
      *
+     * @param engine the engine that serves the connection from now on (for diagnostics)
      * @throws IllegalStateException if it was adopted or closed already
      */
-    public ConnectionCore adoptBy(String engine) {
+    public ConnectionCore adoptBy(EngineId engine) {
         if (!claimed.compareAndSet(false, true)) {
             throw new IllegalStateException("connection " + core + " was already adopted or closed");
         }

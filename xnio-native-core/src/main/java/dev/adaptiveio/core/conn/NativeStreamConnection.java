@@ -5,76 +5,42 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.adaptiveio.core.log.CoreLogger;
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.loop.NativeIoThread;
-import dev.adaptiveio.core.loop.ReadyTarget;
+import org.xnio.IoUtils;
 import org.xnio.Option;
 import org.xnio.StreamConnection;
-import org.xnio.Xnio;
-import org.xnio.XnioIoThread;
-import org.xnio.channels.ReadTimeoutException;
+import org.xnio.channels.AcceptingChannel;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
-import org.xnio.channels.WriteTimeoutException;
 import org.xnio.conduits.Conduits;
-import org.xnio.conduits.ReadReadyHandler;
 import org.xnio.conduits.StreamSinkConduit;
 import org.xnio.conduits.StreamSourceConduit;
-import org.xnio.conduits.WriteReadyHandler;
 
 /**
  * The XNIO side of a native TCP connection, shared by every engine: the connection is its own
- * source and sink conduit (as XNIO's NIO socket conduit is), and this class holds everything
- * XNIO defines about them: resume/suspend/wakeup with level-triggered semantics, await from
- * other threads, read/write shutdown, timeouts, options, close, and detaching the connection
- * from its engine. Subclasses move the bytes.
- * <p>
- * Readiness: engines set {@link #readReady}/{@link #writeReady} when the kernel says so and
- * call {@link #readinessChanged()}. A resumed direction whose ready flag is set is dispatched
- * on the I/O thread, and dispatched again each loop iteration while it stays ready, which is
- * what NIO's level-triggered selector does. A reader clears {@code readReady} before it asks
- * the kernel, so an event that arrives during the call is never lost.
+ * source and sink conduit (as XNIO's NIO socket conduit is). {@link DispatchingConnection} holds
+ * readiness, dispatch and awaits; this class adds reading and writing through the engine, read
+ * and write shutdown, timeouts, options, close, and detaching the connection from its engine.
+ * Subclasses move the bytes.
  * <p>
  * End of input is handled as NIO's socket conduit does: the first read that returns -1 shuts
  * reads down ({@link #terminateReads()}), which also suspends them. An EOF stays readable for
  * ever, so a listener left resumed on it would otherwise be called on every loop iteration.
  */
-public abstract class NativeStreamConnection extends StreamConnection
-        implements StreamSourceConduit, StreamSinkConduit, ReadyTarget {
-
-    protected final NativeIoThread ioThread;
-    protected final ConnectionCore core;
-
-    private ReadReadyHandler readHandler;
-    private WriteReadyHandler writeHandler;
-    private volatile boolean readResumed;
-    private volatile boolean writeResumed;
-    /** The kernel may have data (or EOF) for us; engines set it, readers clear it. */
-    protected volatile boolean readReady;
-    /** The kernel may take more output; engines maintain it. */
-    protected volatile boolean writeReady = true;
-    private volatile boolean readWakeup;
-    private volatile boolean writeWakeup;
-    private boolean scheduled;
-    private final AtomicBoolean remoteScheduled = new AtomicBoolean();
-    private final Runnable remoteDispatch = this::remoteDispatch;
+public abstract class NativeStreamConnection extends DispatchingConnection
+        implements StreamSourceConduit, StreamSinkConduit {
 
     private volatile boolean writeShutdownRequested;
-    private volatile boolean detached;
-    private final Object awaitLock = new Object();
-    private volatile int waiters;
-    private long lastReadNanos;
-    private long lastWriteNanos;
-    /** Set by the first {@link #forceTermination()}; only the I/O thread calls it. */
-    private boolean forceTerminated;
+    private final IoTimeouts timeouts = new IoTimeouts();
+    private volatile ReleaseListener releaseListener;
+    private volatile AcceptingChannel<StreamConnection> acceptedBy;
+    private volatile Runnable readResumeHook;
+    private final TrafficCounter traffic = new TrafficCounter();
 
     protected NativeStreamConnection(NativeIoThread ioThread, ConnectionCore core) {
-        super(ioThread);
-        this.ioThread = ioThread;
-        this.core = core;
+        super(ioThread, core);
         setSourceConduit(this);
         setSinkConduit(this);
     }
@@ -88,6 +54,11 @@ public abstract class NativeStreamConnection extends StreamConnection
     }
 
     /** The engine that serves this connection. */
+    public final EngineId engineId() {
+        return ioThread.engineId();
+    }
+
+    /** The name of the engine that serves this connection, as users see it. */
     public final String engineName() {
         return ioThread.engineName();
     }
@@ -118,9 +89,6 @@ public abstract class NativeStreamConnection extends StreamConnection
      */
     protected abstract boolean engineFlush(boolean mustSend) throws IOException;
 
-    /** Whether accepted output has not reached the kernel yet. */
-    protected abstract boolean hasPendingOutput();
-
     /** Drops accepted output that has not reached the kernel. */
     protected abstract void discardPendingOutput();
 
@@ -142,96 +110,13 @@ public abstract class NativeStreamConnection extends StreamConnection
     protected void readsResumed() {
     }
 
-    /** Hook: writes were resumed. */
-    protected void writesResumed() {
-    }
-
-    /** Hook: a thread is about to wait for readiness (engines without standing interest arm a poll). */
-    protected void awaitingReadable() {
-    }
-
-    protected void awaitingWritable() {
-    }
-
-    // =====================================================================================
-    // Readiness and dispatch
-
-    /**
-     * Engines call this after changing a ready flag; dispatches from the I/O thread, or wakes
-     * the threads waiting in {@code await*}.
-     */
-    protected final void readinessChanged() {
-        if (waiters > 0) {
-            synchronized (awaitLock) {
-                awaitLock.notifyAll();
-            }
-        }
-        if ((readResumed && (readReady || readWakeup)) || (writeResumed && (writeReady || writeWakeup))) {
-            schedule();
-        }
-    }
-
-    private void schedule() {
-        if (ioThread.inThisThread()) {
-            if (!scheduled) {
-                scheduled = true;
-                ioThread.scheduleReady(this);
-            }
-        } else if (remoteScheduled.compareAndSet(false, true)) {
-            try {
-                ioThread.execute(remoteDispatch);
-            } catch (RuntimeException e) {
-                remoteScheduled.set(false);
-            }
-        }
-    }
-
-    private void remoteDispatch() {
-        remoteScheduled.set(false);
-        schedule();
-    }
-
     @Override
-    public final void dispatchReady() {
-        scheduled = false;
-        if (detached || core.isClosing()) {
-            return;
-        }
-        if (readResumed && (readReady || readWakeup)) {
-            readWakeup = false;
-            if (isReadShutdown()) {
-                // As NIO: suspended, then told once. A shut-down input stays "ready" for ever, so
-                // a listener resumed again after -1 would otherwise run on every iteration.
-                readResumed = false;
-            }
-            ReadReadyHandler h = readHandler;
-            if (h != null) {
-                try {
-                    h.readReady();
-                } catch (Throwable t) {
-                    CoreLogger.LOG.listenerFailed(t, this);
-                }
-            }
-        }
-        if (writeResumed && (writeReady || writeWakeup)) {
-            writeWakeup = false;
-            if (isWriteShutdown()) {
-                writeResumed = false; // as for reads above
-            }
-            WriteReadyHandler h = writeHandler;
-            if (h != null) {
-                try {
-                    h.writeReady();
-                } catch (Throwable t) {
-                    CoreLogger.LOG.listenerFailed(t, this);
-                }
-            }
-        }
-        // Level-triggered: still resumed and still ready means call again next iteration.
-        if (!detached && !core.isClosing()
-                && ((readResumed && (readReady || readWakeup)) || (writeResumed && (writeReady || writeWakeup)))) {
-            scheduled = true;
-            ioThread.scheduleReady(this);
+    final void resumedReads() {
+        readsResumed();
+        Runnable hook = readResumeHook;
+        if (hook != null && ioThread.inThisThread()) {
+            readResumeHook = null;
+            hook.run();
         }
     }
 
@@ -253,10 +138,8 @@ public abstract class NativeStreamConnection extends StreamConnection
             endOfInput();
             return -1;
         }
-        checkReadTimeout(n);
-        if (n > 0) {
-            readSinceWrite = true;
-        }
+        timeouts.afterRead(core, n, this);
+        traffic.read(n);
         return n;
     }
 
@@ -278,10 +161,8 @@ public abstract class NativeStreamConnection extends StreamConnection
             endOfInput();
             return -1;
         }
-        checkReadTimeout(n);
-        if (n > 0) {
-            readSinceWrite = true;
-        }
+        timeouts.afterRead(core, n, this);
+        traffic.read(n);
         return n;
     }
 
@@ -301,40 +182,8 @@ public abstract class NativeStreamConnection extends StreamConnection
         try {
             return engineRead(dst);
         } catch (IOException e) {
-            countError(e);
+            traffic.failed(e);
             throw e;
-        }
-    }
-
-    private void countError(IOException e) {
-        var t = traffic;
-        // A peer that resets or leaves is the end of a connection, not an engine fault.
-        if (t != null && !(e instanceof ClosedChannelException)
-                && !dev.adaptiveio.core.natives.NativeSocket.isPeerGone(e)) {
-            t.error();
-        }
-    }
-
-    private void countWritten(long n) {
-        var t = traffic;
-        if (t != null && n > 0) {
-            if (readSinceWrite) {
-                readSinceWrite = false;
-                t.exchange();
-            }
-            t.written(n);
-        }
-    }
-
-    private void checkReadTimeout(long result) throws ReadTimeoutException {
-        int timeout = core.readTimeoutMillis();
-        if (timeout > 0) {
-            long now = System.nanoTime();
-            if (result != 0) {
-                lastReadNanos = now;
-            } else if (lastReadNanos != 0 && now - lastReadNanos > TimeUnit.MILLISECONDS.toNanos(timeout)) {
-                throw new ReadTimeoutException("Read timed out after " + timeout + " ms on " + this);
-            }
         }
     }
 
@@ -349,33 +198,6 @@ public abstract class NativeStreamConnection extends StreamConnection
         return Conduits.transfer(this, count, throughBuffer, target);
     }
 
-    @Override
-    public final void suspendReads() {
-        readResumed = false;
-    }
-
-    @Override
-    public final void resumeReads() {
-        readResumed = true;
-        readsResumed();
-        Runnable hook = readResumeHook;
-        if (hook != null && ioThread.inThisThread()) {
-            readResumeHook = null;
-            hook.run();
-        }
-        readinessChanged();
-    }
-
-    @Override
-    public final void wakeupReads() {
-        readWakeup = true;
-        resumeReads();
-    }
-
-    @Override
-    public final boolean isReadResumed() {
-        return readResumed;
-    }
 
     @Override
     public final void terminateReads() throws IOException {
@@ -395,37 +217,6 @@ public abstract class NativeStreamConnection extends StreamConnection
         }
     }
 
-    private void readTerminated() {
-        ReadReadyHandler h = readHandler;
-        if (h != null) {
-            try {
-                h.terminated();
-            } catch (Throwable ignored) {
-            }
-        }
-        wakeWaiters();
-    }
-
-    @Override
-    public final void awaitReadable() throws IOException {
-        awaitReadable(-1, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public final void awaitReadable(long time, TimeUnit timeUnit) throws IOException {
-        awaitReady(true, time < 0 ? -1 : timeUnit.toNanos(time));
-    }
-
-    @Override
-    public final XnioIoThread getReadThread() {
-        return ioThread;
-    }
-
-    @Override
-    public final void setReadReadyHandler(ReadReadyHandler handler) {
-        this.readHandler = handler;
-    }
-
     // =====================================================================================
     // Sink conduit
 
@@ -436,11 +227,11 @@ public abstract class NativeStreamConnection extends StreamConnection
         try {
             n = engineWrite(src);
         } catch (IOException e) {
-            countError(e);
+            traffic.failed(e);
             throw e;
         }
-        countWritten(n);
-        checkWriteTimeout(n);
+        traffic.written(n);
+        timeouts.afterWrite(core, n, this);
         return n;
     }
 
@@ -451,29 +242,17 @@ public abstract class NativeStreamConnection extends StreamConnection
         try {
             n = engineWrite(srcs, offset, length);
         } catch (IOException e) {
-            countError(e);
+            traffic.failed(e);
             throw e;
         }
-        countWritten(n);
-        checkWriteTimeout(n);
+        traffic.written(n);
+        timeouts.afterWrite(core, n, this);
         return n;
     }
 
     private void checkWritable() throws ClosedChannelException {
         if (writeShutdownRequested || isWriteShutdown() || !isOpen()) {
             throw new ClosedChannelException();
-        }
-    }
-
-    private void checkWriteTimeout(long result) throws WriteTimeoutException {
-        int timeout = core.writeTimeoutMillis();
-        if (timeout > 0) {
-            long now = System.nanoTime();
-            if (result != 0) {
-                lastWriteNanos = now;
-            } else if (lastWriteNanos != 0 && now - lastWriteNanos > TimeUnit.MILLISECONDS.toNanos(timeout)) {
-                throw new WriteTimeoutException("Write timed out after " + timeout + " ms on " + this);
-            }
         }
     }
 
@@ -518,29 +297,6 @@ public abstract class NativeStreamConnection extends StreamConnection
     }
 
     @Override
-    public final void suspendWrites() {
-        writeResumed = false;
-    }
-
-    @Override
-    public final void resumeWrites() {
-        writeResumed = true;
-        writesResumed();
-        readinessChanged();
-    }
-
-    @Override
-    public final void wakeupWrites() {
-        writeWakeup = true;
-        resumeWrites();
-    }
-
-    @Override
-    public final boolean isWriteResumed() {
-        return writeResumed;
-    }
-
-    @Override
     public final void terminateWrites() throws IOException {
         if (!isOpen() || detached) {
             // close() got here first: it already took care of the output (and told the handler)
@@ -567,17 +323,6 @@ public abstract class NativeStreamConnection extends StreamConnection
         }
     }
 
-    private void writeTerminated() {
-        WriteReadyHandler h = writeHandler;
-        if (h != null) {
-            try {
-                h.terminated();
-            } catch (Throwable ignored) {
-            }
-        }
-        wakeWaiters();
-    }
-
     @Override
     public final void truncateWrites() throws IOException {
         discardPendingOutput();
@@ -594,92 +339,6 @@ public abstract class NativeStreamConnection extends StreamConnection
         return super.isReadShutdown();
     }
 
-    @Override
-    public final void awaitWritable() throws IOException {
-        awaitWritable(-1, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public final void awaitWritable(long time, TimeUnit timeUnit) throws IOException {
-        awaitReady(false, time < 0 ? -1 : timeUnit.toNanos(time));
-    }
-
-    @Override
-    public final XnioIoThread getWriteThread() {
-        return ioThread;
-    }
-
-    @Override
-    public final void setWriteReadyHandler(WriteReadyHandler handler) {
-        this.writeHandler = handler;
-    }
-
-    // =====================================================================================
-    // Waiting from other threads
-
-    /**
-     * Blocks until the direction is ready, shut down or closed, or the timeout passes. Ready
-     * flags are set only by the kernel's word (an epoll event, a completion) or by a read that
-     * filled the caller's buffer (more may wait), so this does not return at once on a quiet
-     * connection; after a full read it may return once with nothing to read (a spurious
-     * wake-up, which XNIO allows).
-     */
-    private void awaitReady(boolean read, long timeoutNanos) throws IOException {
-        Xnio.checkBlockingAllowed();
-        if (isReadyOrDone(read)) {
-            return;
-        }
-        if (ioThread.inThisThread()) {
-            // Only this thread sets the ready flags: waiting here would never end (a timed wait
-            // would stall every connection of the thread for its whole length).
-            throw CoreLogger.LOG.awaitOnOwnIoThread(read ? "awaitReadable" : "awaitWritable", this);
-        }
-        if (read) {
-            awaitingReadable();
-        } else {
-            awaitingWritable();
-        }
-        long deadline = timeoutNanos < 0 ? 0 : System.nanoTime() + timeoutNanos;
-        synchronized (awaitLock) {
-            waiters++;
-            try {
-                while (!isReadyOrDone(read)) {
-                    if (timeoutNanos < 0) {
-                        awaitLock.wait();
-                    } else {
-                        long left = deadline - System.nanoTime();
-                        if (left <= 0) {
-                            return;
-                        }
-                        TimeUnit.NANOSECONDS.timedWait(awaitLock, left);
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException();
-            } finally {
-                waiters--;
-            }
-        }
-    }
-
-    private boolean isReadyOrDone(boolean read) {
-        if (!isOpen() || detached) {
-            return true;
-        }
-        if (read) {
-            return readReady || core.hasCarried() || isReadShutdown();
-        }
-        return (writeReady && !hasPendingOutput()) || isWriteShutdown();
-    }
-
-    private void wakeWaiters() {
-        if (waiters > 0) {
-            synchronized (awaitLock) {
-                awaitLock.notifyAll();
-            }
-        }
-    }
 
     // =====================================================================================
     // Guarding system calls made off the I/O thread
@@ -720,37 +379,6 @@ public abstract class NativeStreamConnection extends StreamConnection
         releaseOnThread();
     }
 
-    /**
-     * Worker shutdown: lets the front end close its channel first (XNIO's
-     * {@link org.xnio.conduits.TerminateHandler#forceTermination()} contract: Undertow closes an
-     * HTTP/2 or TLS connection its own way), then closes whatever is left.
-     */
-    public final void forceTermination() {
-        if (forceTerminated) {
-            // A closing loop calls this on every iteration until the connection is released
-            // (io_uring waits for its cancels); the front end is told once.
-            return;
-        }
-        forceTerminated = true;
-        ReadReadyHandler r = readHandler;
-        if (r != null) {
-            try {
-                r.forceTermination();
-            } catch (Throwable t) {
-                CoreLogger.LOG.listenerFailed(t, this);
-            }
-        }
-        WriteReadyHandler w = writeHandler;
-        if (w != null) {
-            try {
-                w.forceTermination();
-            } catch (Throwable t) {
-                CoreLogger.LOG.listenerFailed(t, this);
-            }
-        }
-        org.xnio.IoUtils.safeClose(this);
-    }
-
     /** Asks the I/O thread to finish a close that waited for another thread's system call. */
     protected final void finishCloseLater() {
         releaseOnThread();
@@ -762,23 +390,17 @@ public abstract class NativeStreamConnection extends StreamConnection
         ioThread.runOnThread(() -> engineRelease(false, NOTHING));
     }
 
-    private volatile ReleaseListener releaseListener;
-    private dev.adaptiveio.core.server.ServerTraffic.PerEngine traffic;
-    private boolean readSinceWrite;
-
-    /** Counts this connection's exchanges, bytes and errors into {@code share} (set by its server). */
-    public final void countTrafficIn(dev.adaptiveio.core.server.ServerTraffic.PerEngine share) {
-        this.traffic = share;
+    /** Counts this connection's exchanges, bytes and errors into {@code sink} (set by its server). */
+    public final void countTrafficIn(TrafficSink sink) {
+        traffic.countInto(sink);
     }
-    private volatile Object acceptedBy;
-    private volatile Runnable readResumeHook;
 
     /** The server that accepted this connection, if any (set by the server). */
-    public final Object acceptedBy() {
+    public final AcceptingChannel<StreamConnection> acceptedBy() {
         return acceptedBy;
     }
 
-    public final void acceptedBy(Object server) {
+    public final void acceptedBy(AcceptingChannel<StreamConnection> server) {
         this.acceptedBy = server;
     }
 
@@ -790,11 +412,6 @@ public abstract class NativeStreamConnection extends StreamConnection
      */
     public final void onNextReadResume(Runnable hook) {
         this.readResumeHook = hook;
-    }
-
-    /** Told once when the engine stops serving a connection (closed or detached). */
-    public interface ReleaseListener {
-        void connectionReleased(NativeStreamConnection connection);
     }
 
     /** Sets who is told when this connection leaves its engine (its server, for limits). */
@@ -841,13 +458,10 @@ public abstract class NativeStreamConnection extends StreamConnection
         readResumed = false;
         writeResumed = false;
         engineRelease(true, () -> {
-            DetachedConnection moved = new DetachedConnection(core, engineName());
-            try {
-                // XNIO's close runs the close listeners (Undertow cleans up); closeAction and the
-                // terminate methods see "detached" and leave the fd alone.
-                close();
-            } catch (IOException ignored) {
-            }
+            DetachedConnection moved = new DetachedConnection(core, engineId());
+            // XNIO's close runs the close listeners (Undertow cleans up); closeAction and the
+            // terminate methods see "detached" and leave the fd alone.
+            IoUtils.safeClose(this);
             listener.detached(moved);
         });
     }
@@ -870,17 +484,6 @@ public abstract class NativeStreamConnection extends StreamConnection
         return detached;
     }
 
-    /** Receives the outcome of {@link #detach}. */
-    public interface DetachListener {
-        void detached(DetachedConnection connection);
-
-        /**
-         * The connection stays where it is, still open unless {@code reason} says otherwise.
-         *
-         * @param cause what failed, for {@link DetachRefusal#OUTPUT_FAILED}; otherwise {@code null}
-         */
-        void refused(NativeStreamConnection connection, DetachRefusal reason, Throwable cause);
-    }
 
     // =====================================================================================
     // Connection

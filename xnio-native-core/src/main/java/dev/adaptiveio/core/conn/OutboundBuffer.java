@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.adaptiveio.core.natives.LockFreeQueues;
 import dev.adaptiveio.core.natives.NativeSocket;
-import io.netty.util.internal.PlatformDependent;
 
 /**
  * Output a connection has accepted but not yet handed to the kernel: the bytes of one loop
@@ -20,7 +20,7 @@ public final class OutboundBuffer {
     /** Bytes one connection may gather before it must send; a system property can change it. */
     public static final int CAPACITY = Integer.getInteger("adaptiveio.gather.bytes", 16 * 1024);
     private static final int POOL_LIMIT = Integer.getInteger("adaptiveio.gather.pool", 4096);
-    private static final Queue<ByteBuffer> POOL = PlatformDependent.newFixedMpmcQueue(POOL_LIMIT);
+    private static final Queue<ByteBuffer> POOL = LockFreeQueues.newFixedMpmcQueue(POOL_LIMIT);
     private static final AtomicInteger IN_USE = new AtomicInteger();
 
     private ByteBuffer buffer;
@@ -108,7 +108,7 @@ public final class OutboundBuffer {
         IN_USE.decrementAndGet();
         b.clear();
         if (!POOL.offer(b)) {
-            io.netty.channel.unix.Buffer.free(b);
+            NativeSocket.freeDirect(b);
         }
     }
 

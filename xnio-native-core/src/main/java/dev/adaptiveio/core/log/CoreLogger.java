@@ -1,6 +1,7 @@
 package dev.adaptiveio.core.log;
 
 import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
 
 import org.jboss.logging.BasicLogger;
 import org.jboss.logging.Logger;
@@ -8,6 +9,7 @@ import org.jboss.logging.annotations.Cause;
 import org.jboss.logging.annotations.LogMessage;
 import org.jboss.logging.annotations.Message;
 import org.jboss.logging.annotations.MessageLogger;
+import org.xnio.ClosedWorkerException;
 
 /**
  * Messages of the shared core. Ids 1-99 belong to the core; engines use their own ranges.
@@ -51,10 +53,10 @@ public interface CoreLogger extends BasicLogger {
     IOException notDetachable(Object connection, String reason);
 
     @Message(id = 13, value = "I/O thread %s is shut down")
-    java.util.concurrent.RejectedExecutionException threadShutDown(String threadName);
+    RejectedExecutionException threadShutDown(String threadName);
 
     @Message(id = 14, value = "Worker %s is shut down")
-    org.xnio.ClosedWorkerException workerShutDown(String workerName);
+    ClosedWorkerException workerShutDown(String workerName);
 
     @Message(id = 30, value = "%s called on %s, the I/O thread that would have to wake it: it would never return")
     IllegalStateException awaitOnOwnIoThread(String method, Object connection);

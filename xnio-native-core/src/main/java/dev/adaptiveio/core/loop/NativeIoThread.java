@@ -2,6 +2,7 @@ package dev.adaptiveio.core.loop;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,10 +18,16 @@ import java.util.function.BooleanSupplier;
 import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.natives.IoPoller;
-import dev.adaptiveio.core.worker.NativeXnioWorker;
-import io.netty.util.internal.PlatformDependent;
+import dev.adaptiveio.core.natives.LockFreeQueues;
+import org.xnio.ChannelListener;
+import org.xnio.IoFuture;
 import org.xnio.IoUtils;
+import org.xnio.LocalSocketAddress;
+import org.xnio.OptionMap;
+import org.xnio.StreamConnection;
 import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
+import org.xnio.channels.BoundChannel;
 
 /**
  * An XNIO I/O thread running one engine's event loop.
@@ -36,9 +43,9 @@ public abstract class NativeIoThread extends XnioIoThread {
     private static final int MAX_QUIET_PASSES = 256;
     private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    private final NativeXnioWorker worker;
+    private final LoopOwner owner;
     private final EngineId engine;
-    private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
+    private final Queue<Runnable> tasks = LockFreeQueues.newMpscQueue();
     private final ArrayDeque<ReadyTarget> ready = new ArrayDeque<>();
     private final ArrayList<FlushTarget> gathered = new ArrayList<>();
     private final TimerQueue timers = new TimerQueue();
@@ -50,24 +57,15 @@ public abstract class NativeIoThread extends XnioIoThread {
     private final BooleanSupplier mayBlock = this::mayBlock;
     private IoPoller poller;
 
-    protected NativeIoThread(NativeXnioWorker worker, int number, EngineId engine, String name, ThreadGroup group,
-                             long stackSize) {
+    protected <W extends XnioWorker & LoopOwner> NativeIoThread(W worker, int number, EngineId engine, String name,
+                                                                ThreadGroup group, long stackSize) {
         super(worker, number, group, name, stackSize);
-        this.worker = worker;
+        this.owner = worker;
         this.engine = engine;
     }
 
     /** Creates this thread's poller; called on this thread when it starts. */
     protected abstract IoPoller createPoller() throws IOException;
-
-    /**
-     * Adopts a connection detached from any engine (see
-     * {@link dev.adaptiveio.core.conn.NativeStreamConnection#detach}): this thread serves it
-     * from now on, delivering the bytes it carries before anything new from the socket. Must
-     * run on this thread; the caller then gives the connection to its open listener.
-     */
-    public abstract dev.adaptiveio.core.conn.NativeStreamConnection adopt(
-            dev.adaptiveio.core.conn.DetachedConnection detached) throws IOException;
 
     protected final IoPoller poller() {
         return poller;
@@ -81,11 +79,6 @@ public abstract class NativeIoThread extends XnioIoThread {
     /** The engine's name as users see it: {@code epoll} or {@code io_uring}. */
     public final String engineName() {
         return engine.providerName();
-    }
-
-    @Override
-    public NativeXnioWorker getWorker() {
-        return worker;
     }
 
     public final boolean inThisThread() {
@@ -193,8 +186,8 @@ public abstract class NativeIoThread extends XnioIoThread {
 
     private void closeAllResources() {
         for (Closeable c : new ArrayList<>(resources)) {
-            if (c instanceof dev.adaptiveio.core.conn.NativeStreamConnection) {
-                ((dev.adaptiveio.core.conn.NativeStreamConnection) c).forceTermination();
+            if (c instanceof ForceTerminable) {
+                ((ForceTerminable) c).forceTermination();
             } else {
                 IoUtils.safeClose(c);
             }
@@ -215,7 +208,7 @@ public abstract class NativeIoThread extends XnioIoThread {
             // Tasks queued too late are dropped, as XNIO's NIO threads do.
         }
         terminated.countDown();
-        worker.ioThreadTerminated(this);
+        owner.ioThreadTerminated(this);
     }
 
     final void safeRun(Runnable task) {
@@ -263,17 +256,17 @@ public abstract class NativeIoThread extends XnioIoThread {
     // ---- acceptStreamConnection: one inbound connection on a bind address
 
     @Override
-    protected org.xnio.IoFuture<org.xnio.StreamConnection> acceptTcpStreamConnection(java.net.InetSocketAddress destination,
-            org.xnio.ChannelListener<? super org.xnio.StreamConnection> openListener,
-            org.xnio.ChannelListener<? super org.xnio.channels.BoundChannel> bindListener, org.xnio.OptionMap optionMap) {
-        return dev.adaptiveio.core.server.SingleAccept.start(this, destination, openListener, bindListener, optionMap);
+    protected IoFuture<StreamConnection> acceptTcpStreamConnection(InetSocketAddress destination,
+            ChannelListener<? super StreamConnection> openListener,
+            ChannelListener<? super BoundChannel> bindListener, OptionMap optionMap) {
+        return owner.acceptOne(this, destination, openListener, bindListener, optionMap);
     }
 
     @Override
-    protected org.xnio.IoFuture<org.xnio.StreamConnection> acceptLocalStreamConnection(org.xnio.LocalSocketAddress destination,
-            org.xnio.ChannelListener<? super org.xnio.StreamConnection> openListener,
-            org.xnio.ChannelListener<? super org.xnio.channels.BoundChannel> bindListener, org.xnio.OptionMap optionMap) {
-        return dev.adaptiveio.core.server.SingleAccept.start(this, destination, openListener, bindListener, optionMap);
+    protected IoFuture<StreamConnection> acceptLocalStreamConnection(LocalSocketAddress destination,
+            ChannelListener<? super StreamConnection> openListener,
+            ChannelListener<? super BoundChannel> bindListener, OptionMap optionMap) {
+        return owner.acceptOne(this, destination, openListener, bindListener, optionMap);
     }
 
     // ---- XnioExecutor

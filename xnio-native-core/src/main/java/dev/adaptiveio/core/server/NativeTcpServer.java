@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,13 +17,14 @@ import java.util.function.Function;
 
 import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
+import dev.adaptiveio.core.conn.ReleaseListener;
 import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.natives.NativeSocket;
-import dev.adaptiveio.core.worker.NativeXnioWorker;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
+import org.xnio.LocalSocketAddress;
 import org.xnio.ManagementRegistration;
 import org.xnio.Option;
 import org.xnio.OptionMap;
@@ -42,18 +46,18 @@ import org.xnio.management.XnioServerMXBean;
  * those of one socket. Accepts start suspended.
  */
 public final class NativeTcpServer implements AcceptingChannel<StreamConnection>,
-        NativeStreamConnection.ReleaseListener {
+        ReleaseListener {
 
     /** The peer address of an accepted connection (unused: accept4 wants room for it). */
     private static final ThreadLocal<byte[]> ACCEPT_ADDRESS = ThreadLocal.withInitial(() -> new byte[26]);
 
-    private final NativeXnioWorker worker;
+    private final XnioWorker worker;
     private final NativeSocket listenSocket;
     private final ServerOptions settings;
     private final SocketAddress localAddress;
     private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
     /** Per accepting thread: what only that thread touches. */
-    private final java.util.Map<Thread, ThreadShare> shares = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Thread, ThreadShare> shares = new ConcurrentHashMap<>();
     private final ChannelListener.SimpleSetter<NativeTcpServer> acceptSetter = new ChannelListener.SimpleSetter<>();
     private final ChannelListener.SimpleSetter<NativeTcpServer> closeSetter = new ChannelListener.SimpleSetter<>();
     private final AtomicBoolean open = new AtomicBoolean(true);
@@ -87,13 +91,13 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     /**
      * Binds and listens; no thread accepts until acceptors are added and accepts resumed.
      */
-    public NativeTcpServer(NativeXnioWorker worker, SocketAddress bindAddress, OptionMap options)
+    public <W extends XnioWorker & ServerHost> NativeTcpServer(W worker, SocketAddress bindAddress, OptionMap options)
             throws IOException {
         this.worker = worker;
         ServerOptions.check(options);
         this.highWater = options.get(Options.CONNECTION_HIGH_WATER, Integer.MAX_VALUE);
         this.lowWater = options.get(Options.CONNECTION_LOW_WATER, highWater);
-        boolean domain = bindAddress instanceof org.xnio.LocalSocketAddress;
+        boolean domain = bindAddress instanceof LocalSocketAddress;
         NativeSocket socket = domain ? NativeSocket.openDomain() : NativeSocket.openStream();
         boolean ok = false;
         try {
@@ -283,7 +287,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         c.core().writeTimeoutMillis(settings.writeTimeout());
         c.setReleaseListener(this);
         c.acceptedBy(this);
-        ServerTraffic.PerEngine share = traffic.of(c.engineName());
+        ServerTraffic.PerEngine share = traffic.of(c.engineId());
         share.open.incrementAndGet();
         share.accepts.increment();
         c.countTrafficIn(share);
@@ -311,7 +315,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
                 IoUtils.safeClose(connection);
                 return;
             }
-            java.util.ArrayDeque<NativeStreamConnection> queue = shareOf(thread).redelivered;
+            ArrayDeque<NativeStreamConnection> queue = shareOf(thread).redelivered;
             queue.add(connection);
             ChannelListeners.invokeChannelListener(this, acceptSetter.get());
             if (queue.remove(connection)) {
@@ -332,7 +336,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
 
     @Override
     public void connectionReleased(NativeStreamConnection connection) {
-        traffic.of(connection.engineName()).open.decrementAndGet();
+        traffic.of(connection.engineId()).open.decrementAndGet();
         ConnectionObserver o = observer;
         if (o != null) {
             o.released(connection);
@@ -622,7 +626,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     /** One accepting thread's state in this server; only that thread reads or writes it. */
     private static final class ThreadShare {
         /** Connections handed back after moving threads (see {@link #redeliver}). */
-        final java.util.ArrayDeque<NativeStreamConnection> redelivered = new java.util.ArrayDeque<>();
+        final ArrayDeque<NativeStreamConnection> redelivered = new ArrayDeque<>();
         /** Connections the accept listener took on this thread, to tell whether a call took one. */
         long taken;
     }

@@ -1,9 +1,12 @@
 package dev.adaptiveio.core.server;
 
+import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+
+import dev.adaptiveio.core.EngineId;
+import dev.adaptiveio.core.conn.TrafficSink;
 
 /**
  * What a server's connections did, per engine, for a controller that samples it: open
@@ -15,18 +18,21 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class ServerTraffic {
 
-    private final Map<String, PerEngine> engines = new ConcurrentHashMap<>();
+    private final Map<EngineId, PerEngine> engines = new EnumMap<>(EngineId.class);
 
-    public PerEngine of(String engine) {
-        return engines.computeIfAbsent(engine, e -> new PerEngine());
+    public ServerTraffic() {
+        // Filled once, read without locks afterwards.
+        for (EngineId id : EngineId.values()) {
+            engines.put(id, new PerEngine());
+        }
     }
 
-    public Map<String, PerEngine> engines() {
-        return engines;
+    public PerEngine of(EngineId engine) {
+        return engines.get(engine);
     }
 
     /** One engine's share of the traffic. */
-    public static final class PerEngine {
+    public static final class PerEngine implements TrafficSink {
         final AtomicInteger open = new AtomicInteger();
         final LongAdder accepts = new LongAdder();
         private final LongAdder exchanges = new LongAdder();
@@ -53,14 +59,17 @@ public final class ServerTraffic {
             return errors.sum();
         }
 
+        @Override
         public void exchange() {
             exchanges.increment();
         }
 
+        @Override
         public void written(long bytes) {
             bytesWritten.add(bytes);
         }
 
+        @Override
         public void error() {
             errors.increment();
         }

@@ -3,28 +3,37 @@ package dev.adaptiveio.core.worker;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.log.CoreLogger;
+import dev.adaptiveio.core.loop.LoopOwner;
 import dev.adaptiveio.core.loop.NativeIoThread;
+import dev.adaptiveio.core.server.NativeTcpServer;
+import dev.adaptiveio.core.server.ServerHost;
 import org.xnio.ChannelListener;
+import org.xnio.IoFuture;
 import org.xnio.IoUtils;
+import org.xnio.LocalSocketAddress;
 import org.xnio.ManagementRegistration;
 import org.xnio.OptionMap;
+import org.xnio.Options;
 import org.xnio.StreamConnection;
 import org.xnio.Xnio;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
+import org.xnio.channels.BoundChannel;
 import org.xnio.channels.MulticastMessageChannel;
 import org.xnio.management.XnioServerMXBean;
 import org.xnio.management.XnioWorkerMXBean;
@@ -37,15 +46,15 @@ import org.xnio.management.XnioWorkerMXBean;
  * Undertow's hot path and XNIO's own implementation of them is proven. UNIX domain sockets are
  * the engine's own (XNIO's NIO has none).
  */
-public class NativeXnioWorker extends XnioWorker {
+public class NativeXnioWorker extends XnioWorker implements LoopOwner, ServerHost {
 
     private final Engine engine;
     private final NativeIoThread[] threads;
     private final AtomicInteger nextThread = new AtomicInteger();
     private final CountDownLatch terminated = new CountDownLatch(1);
     /** Every engine's threads, the primary engine first; more engines may join later. */
-    private final Map<String, NativeIoThread[]> threadsByEngine = new ConcurrentHashMap<>();
-    private final Map<String, Engine> enginesByName = new ConcurrentHashMap<>();
+    private final Map<EngineId, NativeIoThread[]> threadsByEngine = new ConcurrentHashMap<>();
+    private final Map<EngineId, Engine> enginesById = new ConcurrentHashMap<>();
     private final AtomicInteger liveThreads = new AtomicInteger();
     private volatile boolean taskPoolDone;
     private final AtomicBoolean terminationRun = new AtomicBoolean();
@@ -76,7 +85,7 @@ public class NativeXnioWorker extends XnioWorker {
      * second engine, built on first need), or returns them if already started.
      */
     public final synchronized NativeIoThread[] startEngine(Engine other) throws IOException {
-        NativeIoThread[] existing = threadsByEngine.get(other.name());
+        NativeIoThread[] existing = threadsByEngine.get(other.id());
         if (existing != null) {
             return existing.clone();
         }
@@ -84,9 +93,9 @@ public class NativeXnioWorker extends XnioWorker {
         return startThreads(other).clone();
     }
 
-    /** The threads of the named engine, or {@code null} if that engine has not started here. */
-    public final NativeIoThread[] ioThreads(String engineName) {
-        NativeIoThread[] t = threadsByEngine.get(engineName);
+    /** The threads of {@code engine}, or {@code null} if that engine has not started here. */
+    public final NativeIoThread[] ioThreads(EngineId engine) {
+        NativeIoThread[] t = threadsByEngine.get(engine);
         return t == null ? null : t.clone();
     }
 
@@ -97,8 +106,8 @@ public class NativeXnioWorker extends XnioWorker {
             started[i].setDaemon(daemon);
         }
         liveThreads.addAndGet(started.length);
-        enginesByName.put(e.name(), e);
-        threadsByEngine.put(e.name(), started);
+        enginesById.put(e.id(), e);
+        threadsByEngine.put(e.id(), started);
         for (NativeIoThread t : started) {
             t.start();
         }
@@ -112,7 +121,7 @@ public class NativeXnioWorker extends XnioWorker {
 
     /** The engine whose I/O thread {@code thread} is. */
     public final Engine engineOf(NativeIoThread thread) {
-        Engine e = enginesByName.get(thread.engineName());
+        Engine e = enginesById.get(thread.engineId());
         if (e == null) {
             throw new IllegalArgumentException(thread + " is not an I/O thread of " + getName());
         }
@@ -153,13 +162,12 @@ public class NativeXnioWorker extends XnioWorker {
 
     @Override
     protected AcceptingChannel<StreamConnection> createLocalStreamConnectionServer(
-            org.xnio.LocalSocketAddress bindAddress,
+            LocalSocketAddress bindAddress,
             ChannelListener<? super AcceptingChannel<StreamConnection>> acceptListener, OptionMap optionMap)
             throws IOException {
         checkNotShutdown();
         // Native UNIX domain sockets on the engine's threads (XNIO's NIO has none).
-        dev.adaptiveio.core.server.NativeTcpServer server =
-                new dev.adaptiveio.core.server.NativeTcpServer(this, bindAddress, optionMap);
+        NativeTcpServer server = new NativeTcpServer(this, bindAddress, optionMap);
         server.getAcceptSetter().set(acceptListener);
         server.addAcceptors(threads, thread -> engine.newAcceptor(server, thread));
         return server;
@@ -184,8 +192,8 @@ public class NativeXnioWorker extends XnioWorker {
                     checkNotShutdown();
                     Xnio nio = Xnio.getInstance("nio", NativeXnioWorker.class.getClassLoader());
                     w = nio.createWorker(OptionMap.builder().addAll(optionMap)
-                            .set(org.xnio.Options.WORKER_NAME, getName() + "-nio-fallback")
-                            .set(org.xnio.Options.WORKER_IO_THREADS, 1).getMap());
+                            .set(Options.WORKER_NAME, getName() + "-nio-fallback")
+                            .set(Options.WORKER_IO_THREADS, 1).getMap());
                     fallbackWorker = w;
                 }
             }
@@ -194,6 +202,7 @@ public class NativeXnioWorker extends XnioWorker {
     }
 
     /** Registers a server's MXBean with this worker's metrics and the platform MBean server. */
+    @Override
     public final ManagementRegistration registerServer(XnioServerMXBean bean) {
         return registerServerMXBean(bean);
     }
@@ -267,7 +276,20 @@ public class NativeXnioWorker extends XnioWorker {
         }
     }
 
+    /** The worker that owns {@code thread} (every native I/O thread belongs to one). */
+    public static NativeXnioWorker of(NativeIoThread thread) {
+        return (NativeXnioWorker) thread.getWorker();
+    }
+
+    @Override
+    public final IoFuture<StreamConnection> acceptOne(NativeIoThread thread, SocketAddress destination,
+            ChannelListener<? super StreamConnection> openListener, ChannelListener<? super BoundChannel> bindListener,
+            OptionMap optionMap) {
+        return SingleAccept.start(this, thread, destination, openListener, bindListener, optionMap);
+    }
+
     /** Called by each I/O thread as it exits. */
+    @Override
     public final void ioThreadTerminated(NativeIoThread thread) {
         liveThreads.decrementAndGet();
         checkTerminated();

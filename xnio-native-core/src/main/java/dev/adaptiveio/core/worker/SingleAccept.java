@@ -1,11 +1,12 @@
-package dev.adaptiveio.core.server;
+package dev.adaptiveio.core.worker;
 
 import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
 import java.net.SocketAddress;
 
 import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.loop.NativeIoThread;
-import dev.adaptiveio.core.worker.NativeXnioWorker;
+import dev.adaptiveio.core.server.NativeTcpServer;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.FailedIoFuture;
@@ -22,15 +23,14 @@ import org.xnio.channels.BoundChannel;
  * returns, and the bind listener runs on the caller's thread, as with NIO, so the caller knows the
  * address to hand to its peer at once.
  */
-public final class SingleAccept {
+final class SingleAccept {
 
     private SingleAccept() {
     }
 
-    public static IoFuture<StreamConnection> start(NativeIoThread thread, SocketAddress bindAddress,
+    static IoFuture<StreamConnection> start(NativeXnioWorker worker, NativeIoThread thread, SocketAddress bindAddress,
             ChannelListener<? super StreamConnection> openListener, ChannelListener<? super BoundChannel> bindListener,
             OptionMap options) {
-        NativeXnioWorker worker = thread.getWorker();
         if (worker.isShutdown()) {
             return new FailedIoFuture<>(CoreLogger.LOG.workerShutDown(worker.getName()));
         }
@@ -79,7 +79,7 @@ public final class SingleAccept {
             server.addAcceptors(new NativeIoThread[] {thread}, t -> worker.engineOf(t).newAcceptor(server, t));
             server.resumeAccepts();
             ok = true;
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             result.setException(CoreLogger.LOG.workerShutDown(worker.getName()));
         } finally {
             if (!ok) {

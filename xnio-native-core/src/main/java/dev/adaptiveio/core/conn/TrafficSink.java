@@ -1,0 +1,18 @@
+package dev.adaptiveio.core.conn;
+
+/**
+ * Where a connection counts what it serves: its accepting server's share per engine, read by
+ * the adaptive controller. Called on whichever thread reads or writes; implementations count
+ * without locks.
+ */
+public interface TrafficSink {
+
+    /** Output followed input: one request/response exchange. */
+    void exchange();
+
+    /** Bytes the engine accepted for output. */
+    void written(long bytes);
+
+    /** A read or write failed for a reason other than the peer leaving. */
+    void error();
+}
