@@ -1,7 +1,6 @@
 package dev.adaptiveio.core.server;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
@@ -34,7 +33,6 @@ import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
-import org.xnio.management.XnioServerMXBean;
 
 /**
  * A TCP server: one listening socket shared by I/O threads, each watching it through its
@@ -54,6 +52,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     private final XnioWorker worker;
     private final NativeSocket listenSocket;
     private final ServerOptions settings;
+    private final ConnectionLimits limits;
     private final SocketAddress localAddress;
     private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
     /** Per accepting thread: what only that thread touches. */
@@ -61,10 +60,9 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     private final ChannelListener.SimpleSetter<NativeTcpServer> acceptSetter = new ChannelListener.SimpleSetter<>();
     private final ChannelListener.SimpleSetter<NativeTcpServer> closeSetter = new ChannelListener.SimpleSetter<>();
     private final AtomicBoolean open = new AtomicBoolean(true);
-    private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger nextAcceptor = new AtomicInteger();
     private final AtomicInteger acceptorsOpen = new AtomicInteger();
-    private final Object awaitLock = new Object();
+    private final AcceptWaiters waiters = new AcceptWaiters();
     private final ManagementRegistration mbean;
     private final ServerTraffic traffic = new ServerTraffic();
     private final List<Runnable> closeTasks = new CopyOnWriteArrayList<>();
@@ -81,12 +79,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         this.observer = observer;
     }
     private volatile boolean resumed;
-    private volatile boolean overLimit;
     private volatile EngineId acceptingEngine;
-    private volatile int highWater;
-    private volatile int lowWater;
-    private volatile int awaiters;
-    private long acceptableSignals;
 
     /**
      * Binds and listens; no thread accepts until acceptors are added and accepts resumed.
@@ -95,8 +88,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
             throws IOException {
         this.worker = worker;
         ServerOptions.check(options);
-        this.highWater = options.get(Options.CONNECTION_HIGH_WATER, Integer.MAX_VALUE);
-        this.lowWater = options.get(Options.CONNECTION_LOW_WATER, highWater);
+        this.limits = new ConnectionLimits(options);
         boolean domain = bindAddress instanceof LocalSocketAddress;
         NativeSocket socket = domain ? NativeSocket.openDomain() : NativeSocket.openStream();
         boolean ok = false;
@@ -112,7 +104,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
             }
         }
         this.listenSocket = socket;
-        this.mbean = worker.registerServer(new Metrics());
+        this.mbean = worker.registerServer(new ServerMetrics(worker, this, limits));
     }
 
     /** The listening socket's fd, for acceptors. */
@@ -191,7 +183,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         if (!open.get()) {
             return false;
         }
-        if (awaiters > 0) {
+        if (waiters.anyWaiting()) {
             return true;
         }
         return listenerMayAccept(acceptor);
@@ -200,22 +192,12 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     /** Whether the accept listener may take connections on {@code acceptor}'s thread now. */
     private boolean listenerMayAccept(Acceptor acceptor) {
         EngineId only = acceptingEngine;
-        return resumed && !overLimit && (only == null || only == acceptor.thread().engineId());
-    }
-
-    /** Wakes threads in {@link #awaitAcceptable}: a connection is pending. */
-    private void signalAwaiters() {
-        if (awaiters > 0) {
-            synchronized (awaitLock) {
-                acceptableSignals++;
-                awaitLock.notifyAll();
-            }
-        }
+        return resumed && !limits.isOverLimit() && (only == null || only == acceptor.thread().engineId());
     }
 
     /** Acceptors call this on their thread when connections are pending. */
     public void acceptReady(Acceptor acceptor) {
-        signalAwaiters();
+        waiters.signal();
         if (open.get() && listenerMayAccept(acceptor)) {
             ChannelListeners.invokeChannelListener(this, acceptSetter.get());
         }
@@ -247,7 +229,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
      * it is delivered while accepts are resumed, whichever engine currently accepts.
      */
     public void deliverAccepted(Acceptor acceptor) {
-        signalAwaiters();
+        waiters.signal();
         if (resumed && open.get()) {
             ChannelListeners.invokeChannelListener(this, acceptSetter.get());
         }
@@ -295,8 +277,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         if (o != null) {
             o.accepted(c);
         }
-        if (connections.incrementAndGet() >= highWater && !overLimit) {
-            overLimit = true;
+        if (limits.accepted()) {
             updateAcceptors();
         }
         return c;
@@ -341,8 +322,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         if (o != null) {
             o.released(connection);
         }
-        if (connections.decrementAndGet() <= lowWater && overLimit) {
-            overLimit = false;
+        if (limits.released()) {
             updateAcceptors();
         }
     }
@@ -359,7 +339,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
 
     /** Connections accepted by this server that are still open. */
     public int connectionCount() {
-        return connections.get();
+        return limits.openConnections();
     }
 
     @Override
@@ -407,23 +387,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     @Override
     public void awaitAcceptable(long time, TimeUnit timeUnit) throws IOException {
         long deadline = time < 0 ? Long.MAX_VALUE : System.nanoTime() + timeUnit.toNanos(time);
-        synchronized (awaitLock) {
-            awaiters++;
-            updateAcceptors();
-            try {
-                long before = acceptableSignals;
-                long left;
-                while (open.get() && acceptableSignals == before && (left = deadline - System.nanoTime()) > 0) {
-                    TimeUnit.NANOSECONDS.timedWait(awaitLock, left);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException();
-            } finally {
-                awaiters--;
-                updateAcceptors();
-            }
-        }
+        waiters.await(deadline, open::get, this::updateAcceptors);
     }
 
     // ---- close
@@ -458,9 +422,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
                 CoreLogger.LOG.closeFailed(e, this);
             }
         }
-        synchronized (awaitLock) {
-            awaitLock.notifyAll();
-        }
+        waiters.wakeAll();
         ChannelListeners.invokeChannelListener(this, closeSetter.get());
     }
 
@@ -541,36 +503,13 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     public <T> T getOption(Option<T> option) throws IOException {
         Object v;
         if (option == Options.CONNECTION_HIGH_WATER) {
-            v = highWater;
+            v = limits.highWater();
         } else if (option == Options.CONNECTION_LOW_WATER) {
-            v = lowWater;
+            v = limits.lowWater();
         } else {
             v = settings.get(option);
         }
         return v == null ? null : option.cast(v);
-    }
-
-    /**
-     * As NIO: the mark set wins, and the other one moves to it when they would cross (a low mark
-     * above the high one raises the high one, and the other way round).
-     */
-    private synchronized void setWaterMark(boolean high, int value) {
-        if (high) {
-            highWater = value;
-            if (lowWater > value) {
-                lowWater = value;
-            }
-        } else {
-            lowWater = value;
-            if (highWater < value) {
-                highWater = value;
-            }
-        }
-        boolean over = connections.get() >= highWater;
-        if (over != overLimit && (over || connections.get() <= lowWater)) {
-            overLimit = over;
-        }
-        updateAcceptors();
     }
 
     @Override
@@ -578,8 +517,9 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     public <T> T setOption(Option<T> option, T value) throws IOException {
         T old = getOption(option);
         if (option == Options.CONNECTION_HIGH_WATER || option == Options.CONNECTION_LOW_WATER) {
-            setWaterMark(option == Options.CONNECTION_HIGH_WATER,
+            limits.setMark(option == Options.CONNECTION_HIGH_WATER,
                     value == null ? Integer.MAX_VALUE : ((Option<Integer>) option).cast(value));
+            updateAcceptors();
         } else {
             settings.set(option, value);
         }
@@ -589,38 +529,6 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     @Override
     public String toString() {
         return "TCP server " + localAddress + " on " + worker.getName();
-    }
-
-    private final class Metrics implements XnioServerMXBean {
-        @Override
-        public String getProviderName() {
-            return worker.getXnio().getName();
-        }
-
-        @Override
-        public String getWorkerName() {
-            return worker.getName();
-        }
-
-        @Override
-        public String getBindAddress() {
-            return String.valueOf(localAddress);
-        }
-
-        @Override
-        public int getConnectionCount() {
-            return connections.get();
-        }
-
-        @Override
-        public int getConnectionLimitHighWater() {
-            return highWater;
-        }
-
-        @Override
-        public int getConnectionLimitLowWater() {
-            return lowWater;
-        }
     }
 
     /** One accepting thread's state in this server; only that thread reads or writes it. */
