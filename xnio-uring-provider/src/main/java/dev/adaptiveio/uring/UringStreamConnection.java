@@ -387,7 +387,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
                 return 0;
             }
             int direct = 0;
-            if (sendsDirect()) {
+            if (sendsDirect(want)) {
                 direct = (int) writeDirect(null, src, 0, 0);
                 if (!src.hasRemaining()) {
                     return direct;
@@ -411,7 +411,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
                 return 0;
             }
             long direct = 0;
-            if (sendsDirect()) {
+            if (sendsDirect(want)) {
                 direct = writeDirect(srcs, null, offset, length);
                 if (direct == want) {
                     return direct;
@@ -424,18 +424,29 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     }
 
     /**
-     * out held. Off the I/O thread, with nothing queued or in flight, the caller's bytes go to the
-     * kernel now, as NIO's and epoll's writes do: a blocking writer on a worker thread does not wait
-     * for the I/O thread, and its peer can read what {@code write} returned. On the I/O thread
-     * output is gathered for the end of the iteration (one SEND per connection per iteration).
+     * out held. Only with nothing queued or in flight, so the caller's bytes cannot overtake earlier
+     * output. Off the I/O thread the caller's bytes always go to the kernel now, as NIO's and
+     * epoll's writes do: a blocking writer on a worker thread does not wait for the I/O thread,
+     * and its peer can read what {@code write} returned. On the I/O thread small writes are
+     * gathered for the end of the iteration (one SEND per connection per iteration, which is what
+     * batches pipelined responses), but a write of at least one send chunk goes out now from the
+     * caller's memory: gathering it would copy it chunk by chunk and hold it to at most
+     * {@link SendQueue#MAX_CHUNKS} chunks per iteration, and a response that large is not one of
+     * many small ones a SEND could batch. Only what the kernel does not take is queued.
      */
-    private boolean sendsDirect() {
-        return !thread.inThisThread() && out.isEmpty();
+    private boolean sendsDirect(long want) {
+        return out.isEmpty() && (want >= SendQueue.CHUNK || !thread.inThisThread());
     }
 
-    /** out held, off the I/O thread: a write system call, guarded against a concurrent close. */
+    /**
+     * out held, nothing queued or in flight: a non-blocking write system call from the caller's
+     * buffers; off the I/O thread guarded against a concurrent close.
+     */
     private long writeDirect(ByteBuffer[] srcs, ByteBuffer src, int offset, int length) throws IOException {
-        core.enter();
+        boolean inLoop = thread.inThisThread();
+        if (!inLoop) {
+            core.enter();
+        }
         try {
             return srcs == null ? core.socket().write(src) : core.socket().write(srcs, offset, length);
         } catch (IOException e) {
@@ -443,7 +454,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             writeFailure = e;
             throw e;
         } finally {
-            if (core.exit()) {
+            if (!inLoop && core.exit()) {
                 finishCloseLater();
             }
         }

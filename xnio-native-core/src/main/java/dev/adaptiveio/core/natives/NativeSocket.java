@@ -122,13 +122,23 @@ public final class NativeSocket {
             src.position(pos + n);
             return n;
         }
+        // Bounce after bounce while the kernel takes each whole: a large heap buffer then costs
+        // one call per 64 KiB, not one loop iteration (or one writer wake-up) per 64 KiB.
         ByteBuffer bounce = HEAP_BOUNCE.get();
-        int len = Math.min(bounce.capacity(), limit - pos);
-        bounce.clear();
-        bounce.put(bounce.position(), src, pos, len);
-        int n = socket.write(bounce, 0, len);
-        src.position(pos + n);
-        return n;
+        int total = 0;
+        while (pos < limit) {
+            int len = Math.min(bounce.capacity(), limit - pos);
+            bounce.clear();
+            bounce.put(0, src, pos, len);
+            int n = socket.write(bounce, 0, len);
+            pos += n;
+            total += n;
+            src.position(pos);
+            if (n < len) {
+                break;
+            }
+        }
+        return total;
     }
 
     /**
