@@ -55,6 +55,8 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     private IOException readFailure;
     /** I/O thread only. */
     private boolean recvArmed;
+    /** The last RECV completion left the socket empty: the next one waits for data first. I/O thread only. */
+    private boolean recvDrained;
     private boolean armWanted;
 
     // ---- outbound: guarded by out
@@ -140,10 +142,11 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             }
             return;
         }
+        // The response leaves before the next request is asked for: SQEs run in submission order.
+        sendIfIdle();
         if (armWanted || kickForRecv) {
             armRecv();
         }
-        sendIfIdle();
     }
 
     private void sendIfIdle() {
@@ -188,7 +191,10 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             }
             recvPos = recvLimit = 0;
         }
-        recvArmed = handle.recv(recvAddress, recvBuffer.capacity(), 0, TAG);
+        // After a drained socket a plain RECV would try, fail with EAGAIN inside the kernel and
+        // then arm a poll: POLL_FIRST goes straight to the poll.
+        recvArmed = handle.recv(recvAddress, recvBuffer.capacity(), 0, recvDrained && thread.engine().recvPollFirst(),
+                TAG);
     }
 
     @Override
@@ -284,7 +290,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     public void onCompletion(RingHandle h, int kind, int tag, int result, int flags) {
         switch (kind) {
             case Op.RECV:
-                recvCompleted(result);
+                recvCompleted(result, flags);
                 break;
             case Op.SEND:
             case Op.WRITEV:
@@ -297,7 +303,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
         }
     }
 
-    private void recvCompleted(int result) {
+    private void recvCompleted(int result, int flags) {
         recvArmed = false;
         if (result == -UringConstants.ECANCELED) {
             return;
@@ -306,6 +312,9 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             if (result > 0) {
                 recvPos = 0;
                 recvLimit = result;
+                // The kernel says whether bytes were left behind (set even after a short read when
+                // more arrived meanwhile). Only consulted where the kernel reports it (5.19+).
+                recvDrained = (flags & UringConstants.IORING_CQE_F_SOCK_NONEMPTY) == 0;
             } else if (result == 0) {
                 eof = true;
             } else {

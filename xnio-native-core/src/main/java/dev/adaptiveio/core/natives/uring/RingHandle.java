@@ -118,7 +118,17 @@ public final class RingHandle {
 
     /** {@code recv(fd, address, length, msgFlags)} into caller-owned memory. */
     public boolean recv(long address, int length, int msgFlags, int tag) {
-        return submit(Op.RECV, tag, IORING_OP_RECV, (byte) 0, (short) 0, fd, 0L, address, length, msgFlags, 0);
+        return recv(address, length, msgFlags, false, tag);
+    }
+
+    /**
+     * As {@link #recv(long, int, int, int)}; with {@code pollFirst} ({@link UringConstants#IORING_RECVSEND_POLL_FIRST},
+     * kernel 5.19+) the kernel waits for readiness before it tries to receive, which saves a
+     * receive bound to fail when the caller knows the socket was drained.
+     */
+    public boolean recv(long address, int length, int msgFlags, boolean pollFirst, int tag) {
+        return submit(Op.RECV, tag, IORING_OP_RECV, (byte) 0, pollFirst ? IORING_RECVSEND_POLL_FIRST : 0, fd, 0L,
+                address, length, msgFlags, 0);
     }
 
     /** {@code send(fd, address, length, msgFlags | MSG_NOSIGNAL)} from caller-owned memory. */
