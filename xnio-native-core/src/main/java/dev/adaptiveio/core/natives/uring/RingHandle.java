@@ -287,6 +287,11 @@ public final class RingHandle {
         if (indexOf(packed) >= 0) {
             throw new IllegalStateException(Op.name(kind) + " with tag " + tag + " is already in flight on fd " + this.fd);
         }
+        // One IoUringIoOps per SQE is what Netty 4.2's public API allows: the class is final with
+        // final fields, and IoRegistration.submit reads it once into the SQE and drops it. A
+        // reusable or pooled alternative would mean reaching into Netty's package-private
+        // submission queue, which a Netty update may change without notice; the object is small,
+        // dies young, and C2 may scalar-replace it where submit inlines.
         long id = registration.submit(new IoUringIoOps(opcode, flags, ioPrio, fd, union1, union2, len, union3,
                 UserDataCodec.toNetty(packed), (short) 0, (short) 0, union5, 0L));
         if (id == 0L) {
