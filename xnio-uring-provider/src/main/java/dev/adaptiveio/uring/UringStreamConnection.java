@@ -10,6 +10,7 @@ import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.loop.FlushTarget;
+import dev.adaptiveio.core.natives.NativeIoException;
 import dev.adaptiveio.core.natives.uring.CompletionListener;
 import dev.adaptiveio.core.natives.uring.Op;
 import dev.adaptiveio.core.natives.uring.RingHandle;
@@ -318,7 +319,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             } else if (result == 0) {
                 eof = true;
             } else {
-                readFailure = errno("recv", result);
+                readFailure = NativeIoException.ofResult("recv", result);
             }
         }
         readReady = true;
@@ -338,7 +339,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             } else {
                 out.failed();
                 if (result != -UringConstants.ECANCELED) {
-                    writeFailure = errno("send", result);
+                    writeFailure = NativeIoException.ofResult("send", result);
                     // Whoever reads next learns of the broken connection.
                     readReady = true;
                 }
@@ -363,25 +364,6 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
                 CoreLogger.LOG.closeFailed(e, this);
             }
         }
-    }
-
-    private static IOException errno(String op, int result) {
-        int errno = -result;
-        String reason;
-        switch (errno) {
-            case UringConstants.ECONNRESET:
-                reason = "Connection reset by peer";
-                break;
-            case UringConstants.EPIPE:
-                reason = "Broken pipe";
-                break;
-            case UringConstants.ETIMEDOUT:
-                reason = "Connection timed out";
-                break;
-            default:
-                reason = UringConstants.errnoName(errno);
-        }
-        return new IOException(op + " failed: " + reason + " (errno " + errno + ")");
     }
 
     // =====================================================================================
