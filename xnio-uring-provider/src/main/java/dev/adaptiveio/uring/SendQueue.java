@@ -2,7 +2,6 @@ package dev.adaptiveio.uring;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,7 +27,9 @@ final class SendQueue {
     private static final AtomicInteger IN_USE = new AtomicInteger();
 
     /** Each chunk's position is how far it is filled; the head's bytes before {@link #headRead} are sent. */
-    private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>(MAX_CHUNKS);
+    // A plain array (oldest first, at most MAX_CHUNKS): walking it for a WRITEV allocates no iterator.
+    private final ByteBuffer[] chunks = new ByteBuffer[MAX_CHUNKS];
+    private int count;
     private int headRead;
     private long size;
     private long inflight;
@@ -48,21 +49,21 @@ final class SendQueue {
     }
 
     long room() {
-        ByteBuffer tail = chunks.peekLast();
-        return (long) (MAX_CHUNKS - chunks.size()) * CHUNK + (tail == null ? 0 : tail.remaining());
+        ByteBuffer tail = count == 0 ? null : chunks[count - 1];
+        return (long) (MAX_CHUNKS - count) * CHUNK + (tail == null ? 0 : tail.remaining());
     }
 
     /** Copies as much of {@code src} as fits; returns the bytes taken. */
     int append(ByteBuffer src) {
         int taken = 0;
         while (src.hasRemaining()) {
-            ByteBuffer tail = chunks.peekLast();
+            ByteBuffer tail = count == 0 ? null : chunks[count - 1];
             if (tail == null || !tail.hasRemaining()) {
-                if (chunks.size() == MAX_CHUNKS) {
+                if (count == MAX_CHUNKS) {
                     break;
                 }
                 tail = acquire();
-                chunks.addLast(tail);
+                chunks[count++] = tail;
             }
             int n = Math.min(src.remaining(), tail.remaining());
             int limit = src.limit();
@@ -97,8 +98,8 @@ final class SendQueue {
         }
         boolean ok;
         long bytes;
-        if (chunks.size() == 1) {
-            ByteBuffer head = chunks.peekFirst();
+        if (count == 1) {
+            ByteBuffer head = chunks[0];
             bytes = head.position() - headRead;
             ok = handle.send(UringMemory.address(head) + headRead, (int) bytes, 0, tag);
         } else {
@@ -106,11 +107,10 @@ final class SendQueue {
                 iov = new IovecArray(MAX_CHUNKS);
             }
             iov.clear();
-            boolean first = true;
-            for (ByteBuffer c : chunks) {
-                int from = first ? headRead : 0;
+            for (int i = 0; i < count; i++) {
+                ByteBuffer c = chunks[i];
+                int from = i == 0 ? headRead : 0;
                 iov.add(UringMemory.address(c) + from, c.position() - from);
-                first = false;
             }
             bytes = iov.bytes();
             ok = handle.writev(iov.address(), iov.count(), tag);
@@ -131,15 +131,14 @@ final class SendQueue {
         if (inflight != 0) {
             throw new IllegalStateException("direct send with " + inflight + " bytes in flight");
         }
-        ByteBuffer[] views = new ByteBuffer[chunks.size()];
-        int i = 0;
-        for (ByteBuffer c : chunks) {
-            ByteBuffer v = c.duplicate();
+        ByteBuffer[] views = new ByteBuffer[count];
+        for (int i = 0; i < count; i++) {
+            ByteBuffer v = chunks[i].duplicate();
             v.flip();
             if (i == 0) {
                 v.position(headRead);
             }
-            views[i++] = v;
+            views[i] = v;
         }
         long n = socket.write(views, 0, views.length);
         if (n > 0) {
@@ -154,20 +153,20 @@ final class SendQueue {
         size -= sent;
         long left = sent;
         while (left > 0) {
-            ByteBuffer head = chunks.peekFirst();
+            ByteBuffer head = chunks[0];
             int avail = head.position() - headRead;
             int take = (int) Math.min(avail, left);
             headRead += take;
             left -= take;
-            if (headRead == head.position() && (head.position() == head.capacity() || chunks.size() > 1 || size == 0)) {
-                release(chunks.pollFirst());
+            if (headRead == head.position() && (head.position() == head.capacity() || count > 1 || size == 0)) {
+                release(pollFirst());
                 headRead = 0;
             }
         }
-        if (size == 0 && !chunks.isEmpty()) {
+        if (size == 0 && count > 0) {
             // A fully sent chunk that was still being filled: nothing in it is pending.
-            while (!chunks.isEmpty()) {
-                release(chunks.pollFirst());
+            while (count > 0) {
+                release(pollFirst());
             }
             headRead = 0;
         }
@@ -183,8 +182,8 @@ final class SendQueue {
         if (inflight != 0) {
             throw new IllegalStateException("discard with " + inflight + " bytes in flight");
         }
-        while (!chunks.isEmpty()) {
-            release(chunks.pollFirst());
+        while (count > 0) {
+            release(pollFirst());
         }
         headRead = 0;
         size = 0;
@@ -197,6 +196,13 @@ final class SendQueue {
             iov.free();
             iov = null;
         }
+    }
+
+    private ByteBuffer pollFirst() {
+        ByteBuffer first = chunks[0];
+        System.arraycopy(chunks, 1, chunks, 0, --count);
+        chunks[count] = null;
+        return first;
     }
 
     private static ByteBuffer acquire() {

@@ -23,6 +23,8 @@ final class UringEngine implements Engine {
     static final String MULTISHOT_ACCEPT_PROPERTY = "adaptiveio.io_uring.multishotAccept";
     /** {@code ring} or {@code readiness} ({@link UringAcceptMode}); {@link UringOptions#ACCEPT_MODE} wins over it. */
     static final String ACCEPT_MODE_PROPERTY = "adaptiveio.io_uring.acceptMode";
+    /** {@code false} turns off RECV with {@code IORING_RECVSEND_POLL_FIRST} after a drained socket (to compare). */
+    static final String RECV_POLL_FIRST_PROPERTY = "adaptiveio.io_uring.recvPollFirst";
 
     /**
      * The accept mode the system property names, else {@link UringAcceptMode#DEFAULT}.
@@ -46,6 +48,7 @@ final class UringEngine implements Engine {
     private final int recvBufferSize;
     private final boolean multishotAccept;
     private final boolean multishotPoll;
+    private final boolean recvPollFirst;
     private final UringAcceptMode acceptMode;
 
     UringEngine(RingConfig ringConfig, int recvBufferSize, UringAcceptMode acceptMode, UringViability viability) {
@@ -58,6 +61,11 @@ final class UringEngine implements Engine {
         this.multishotAccept = viability.features().contains(UringFeature.ACCEPT_MULTISHOT)
                 && (multishot == null || Boolean.parseBoolean(multishot));
         this.multishotPoll = viability.features().contains(UringFeature.POLL_ADD_MULTISHOT);
+        // POLL_FIRST and the SOCK_NONEMPTY completion flag that says when to use it came with 5.19;
+        // an older kernel rejects a RECV with a non-zero ioprio (-EINVAL).
+        String pollFirst = System.getProperty(RECV_POLL_FIRST_PROPERTY);
+        this.recvPollFirst = viability.features().contains(UringFeature.SOCK_NONEMPTY)
+                && (pollFirst == null || Boolean.parseBoolean(pollFirst));
         this.acceptMode = Objects.requireNonNull(acceptMode, "acceptMode");
     }
 
@@ -72,6 +80,11 @@ final class UringEngine implements Engine {
 
     int recvBufferSize() {
         return recvBufferSize;
+    }
+
+    /** Whether a RECV after a drained socket waits for readiness first (kernel 5.19+). */
+    boolean recvPollFirst() {
+        return recvPollFirst;
     }
 
     UringAcceptMode acceptMode() {

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.loop.FlushTarget;
+import dev.adaptiveio.core.natives.NativeIoException;
 import dev.adaptiveio.core.natives.NativeSocket;
 import dev.adaptiveio.core.natives.uring.CompletionListener;
 import dev.adaptiveio.core.natives.uring.RingHandle;
@@ -84,7 +85,7 @@ abstract class UringListenerAcceptor implements Acceptor, CompletionListener, Fl
             armed = false;
         }
         if (result < 0 && result != -UringConstants.ECANCELED && !closed && server.isOpen()) {
-            UringLogger.LOG.acceptFailed(new IOException(what + " failed: " + UringConstants.errnoName(-result)), server);
+            UringLogger.LOG.acceptFailed(NativeIoException.ofResult(what, result), server);
             if (retry == null) {
                 retry = thread.executeAfter(() -> {
                     retry = null;

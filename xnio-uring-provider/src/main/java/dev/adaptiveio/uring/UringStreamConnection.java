@@ -3,20 +3,18 @@ package dev.adaptiveio.uring;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.loop.FlushTarget;
+import dev.adaptiveio.core.natives.NativeIoException;
 import dev.adaptiveio.core.natives.uring.CompletionListener;
 import dev.adaptiveio.core.natives.uring.Op;
 import dev.adaptiveio.core.natives.uring.RingHandle;
 import dev.adaptiveio.core.natives.uring.UringConstants;
-import dev.adaptiveio.core.natives.uring.UringMemory;
 import org.xnio.IoUtils;
-import org.xnio.XnioExecutor;
 
 /**
  * A TCP connection on io_uring, completion-based.
@@ -25,7 +23,8 @@ import org.xnio.XnioExecutor;
  * wants data; its completion makes the connection read-ready, and {@code read} serves the
  * completed bytes. The next RECV is armed once they are consumed.
  * <p>
- * Writes on the I/O thread: {@code write} copies into a {@link SendQueue}; what a connection wrote
+ * Writes on the I/O thread: {@code write} copies into a {@link SendQueue} (a write of a chunk or
+ * more with nothing queued goes to the kernel from the caller's buffers first); what a connection wrote
  * during a loop iteration is submitted as one SEND (or WRITEV over several chunks) at the end of the
  * iteration, and leaves in the same {@code io_uring_enter} as every other connection's output;
  * {@code flush} there returns {@code true} once the bytes are bound to leave at the end of the
@@ -36,26 +35,18 @@ import org.xnio.XnioExecutor;
  * Close: ops in flight are cancelled, and the buffers and the fd are released only after their
  * last completion. Detach does the same without closing, and bytes received meanwhile travel
  * with the connection.
+ * <p>
+ * The inbound side lives in {@link UringReceiver}, the way out of the engine (linger, cancel,
+ * release) in {@link UringRelease}; this class holds the output and ties them to XNIO.
  */
 final class UringStreamConnection extends NativeStreamConnection implements CompletionListener, FlushTarget {
 
-    private static final int TAG = 0;
-    private static final long LINGER_MILLIS = Long.getLong("adaptiveio.linger.millis", 30_000L);
+    static final int TAG = 0;
 
     private final UringIoThread thread;
     private RingHandle handle;
 
-    // ---- inbound: guarded by inLock (other threads read after awaitReadable)
-    private final Object inLock = new Object();
-    private ByteBuffer recvBuffer;
-    private long recvAddress;
-    private int recvPos;
-    private int recvLimit;
-    private boolean eof;
-    private IOException readFailure;
-    /** I/O thread only. */
-    private boolean recvArmed;
-    private boolean armWanted;
+    private final UringReceiver in;
 
     // ---- outbound: guarded by out
     private final SendQueue out = new SendQueue();
@@ -68,17 +59,13 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     private final AtomicBoolean remoteKick = new AtomicBoolean();
     private final Runnable remoteKickTask = this::remoteKick;
 
-    // ---- release
-    private boolean releasing;
-    private boolean keepFd;
-    private boolean releasedFromEngine;
-    private Runnable whenReleased;
-    private boolean lingering;
-    private XnioExecutor.Key lingerTimer;
+    private final UringRelease release;
 
     UringStreamConnection(UringIoThread thread, ConnectionCore core) {
         super(thread, core);
         this.thread = thread;
+        this.in = new UringReceiver(this, thread, core);
+        this.release = new UringRelease(this, thread);
         this.readReady = core.hasCarried();
         if (thread.inThisThread()) {
             register();
@@ -88,7 +75,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     }
 
     private void register() {
-        if (core.isClosing() || releasing) {
+        if (core.isClosing() || release.isReleasing()) {
             return;
         }
         try {
@@ -98,15 +85,15 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             IoUtils.safeClose(this);
             return;
         }
-        thread.track(shutdownHook);
+        thread.track(release.shutdownHook);
         // A new connection's first bytes are usually on their way: have a receive waiting.
-        wantRecv();
+        in.want();
     }
 
     // =====================================================================================
     // Scheduling: every submission leaves at the end of the loop iteration
 
-    private void scheduleFlushOnce() {
+    void scheduleFlushOnce() {
         if (!flushScheduled) {
             flushScheduled = true;
             thread.scheduleFlush(this);
@@ -114,7 +101,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     }
 
     /** From any thread: make the I/O thread look at this connection at the end of an iteration. */
-    private void kick() {
+    void kick() {
         if (thread.inThisThread()) {
             scheduleFlushOnce();
         } else if (remoteKick.compareAndSet(false, true)) {
@@ -134,16 +121,15 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     @Override
     public void flushGathered() {
         flushScheduled = false;
-        if (handle == null || releasing) {
-            if (lingering) {
+        if (handle == null || release.isReleasing()) {
+            if (release.isLingering()) {
                 sendIfIdle();
             }
             return;
         }
-        if (armWanted || kickForRecv) {
-            armRecv();
-        }
+        // The response leaves before the next request is asked for: SQEs run in submission order.
         sendIfIdle();
+        in.armIfWanted(handle);
     }
 
     private void sendIfIdle() {
@@ -159,117 +145,29 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     // =====================================================================================
     // Reads
 
-    /** Asks for a RECV to be armed (at the end of the iteration) if none is and nothing waits to be read. */
-    private void wantRecv() {
-        if (thread.inThisThread()) {
-            armWanted = true;
-            scheduleFlushOnce();
-        } else {
-            kickForRecv = true;
-            kick();
-        }
-    }
-
-    private volatile boolean kickForRecv;
-
-    private void armRecv() {
-        armWanted = false;
-        kickForRecv = false;
-        if (recvArmed || handle == null || !handle.isActive()) {
-            return;
-        }
-        synchronized (inLock) {
-            if (recvPos < recvLimit || eof || readFailure != null || isReadShutdown()) {
-                return;
-            }
-            if (recvBuffer == null) {
-                recvBuffer = thread.takeRecvBuffer();
-                recvAddress = UringMemory.address(recvBuffer);
-            }
-            recvPos = recvLimit = 0;
-        }
-        recvArmed = handle.recv(recvAddress, recvBuffer.capacity(), 0, TAG);
-    }
-
     @Override
     protected int engineRead(ByteBuffer dst) throws IOException {
-        if (!dst.hasRemaining()) {
-            return 0;
-        }
-        int n;
-        synchronized (inLock) {
-            n = takeLocked(dst);
-            if (n == 0) {
-                return nothingToRead();
-            }
-        }
-        afterTake();
-        return n;
+        return in.read(dst);
     }
 
     @Override
     protected long engineRead(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        long total = 0;
-        synchronized (inLock) {
-            for (int i = offset; i < offset + length && recvPos < recvLimit; i++) {
-                total += takeLocked(dsts[i]);
-            }
-            if (total == 0) {
-                boolean any = false;
-                for (int i = offset; i < offset + length; i++) {
-                    any |= dsts[i].hasRemaining();
-                }
-                return any ? nothingToRead() : 0;
-            }
-        }
-        afterTake();
-        return total;
+        return in.read(dsts, offset, length);
     }
 
-    private int takeLocked(ByteBuffer dst) {
-        int n = Math.min(recvLimit - recvPos, dst.remaining());
-        if (n > 0) {
-            dst.put(dst.position(), recvBuffer, recvPos, n);
-            dst.position(dst.position() + n);
-            recvPos += n;
-        }
-        return n;
-    }
-
-    /** inLock held, no bytes buffered. */
-    private int nothingToRead() throws IOException {
-        if (readFailure != null) {
-            throw readFailure;
-        }
-        if (eof) {
-            return -1;
-        }
-        readReady = false;
-        wantRecv();
-        return 0;
-    }
-
-    private void afterTake() {
-        boolean drained;
-        synchronized (inLock) {
-            drained = recvPos == recvLimit;
-            if (drained && !eof && readFailure == null) {
-                readReady = false;
-            }
-        }
-        if (drained) {
-            wantRecv();
-        }
+    /** For the receiver, which clears it under its lock (see {@link UringReceiver}). */
+    void setReadReady(boolean ready) {
+        readReady = ready;
     }
 
     @Override
     protected void readsResumed() {
-        wantRecv();
+        in.want();
     }
 
     @Override
     protected void awaitingReadable() {
-        wantRecv();
+        in.want();
     }
 
     @Override
@@ -284,7 +182,10 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     public void onCompletion(RingHandle h, int kind, int tag, int result, int flags) {
         switch (kind) {
             case Op.RECV:
-                recvCompleted(result);
+                if (in.completed(result, flags)) {
+                    readReady = true;
+                    readinessChanged();
+                }
                 break;
             case Op.SEND:
             case Op.WRITEV:
@@ -295,25 +196,6 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             default:
                 UringLogger.LOG.unexpectedCompletion(Op.name(kind), result, this);
         }
-    }
-
-    private void recvCompleted(int result) {
-        recvArmed = false;
-        if (result == -UringConstants.ECANCELED) {
-            return;
-        }
-        synchronized (inLock) {
-            if (result > 0) {
-                recvPos = 0;
-                recvLimit = result;
-            } else if (result == 0) {
-                eof = true;
-            } else {
-                readFailure = errno("recv", result);
-            }
-        }
-        readReady = true;
-        readinessChanged();
     }
 
     private void sendCompleted(int result) {
@@ -329,16 +211,16 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             } else {
                 out.failed();
                 if (result != -UringConstants.ECANCELED) {
-                    writeFailure = errno("send", result);
+                    writeFailure = NativeIoException.ofResult("send", result);
                     // Whoever reads next learns of the broken connection.
                     readReady = true;
                 }
-                if (!releasing) {
+                if (!release.isReleasing()) {
                     out.discard();
                 }
             }
-            finishLinger = lingering && (out.isEmpty() || writeFailure != null);
-            finishShutdown = !finishLinger && shutdownAfterDrain && !releasing && out.isEmpty();
+            finishLinger = release.isLingering() && (out.isEmpty() || writeFailure != null);
+            finishShutdown = !finishLinger && shutdownAfterDrain && !release.isReleasing() && out.isEmpty();
             if (finishShutdown) {
                 shutdownAfterDrain = false;
             }
@@ -346,7 +228,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
         writeReady = true;
         readinessChanged();
         if (finishLinger) {
-            endLinger();
+            release.endLinger();
         } else if (finishShutdown) {
             try {
                 flush();
@@ -354,25 +236,6 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
                 CoreLogger.LOG.closeFailed(e, this);
             }
         }
-    }
-
-    private static IOException errno(String op, int result) {
-        int errno = -result;
-        String reason;
-        switch (errno) {
-            case UringConstants.ECONNRESET:
-                reason = "Connection reset by peer";
-                break;
-            case UringConstants.EPIPE:
-                reason = "Broken pipe";
-                break;
-            case UringConstants.ETIMEDOUT:
-                reason = "Connection timed out";
-                break;
-            default:
-                reason = UringConstants.errnoName(errno);
-        }
-        return new IOException(op + " failed: " + reason + " (errno " + errno + ")");
     }
 
     // =====================================================================================
@@ -387,7 +250,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
                 return 0;
             }
             int direct = 0;
-            if (sendsDirect()) {
+            if (sendsDirect(want)) {
                 direct = (int) writeDirect(null, src, 0, 0);
                 if (!src.hasRemaining()) {
                     return direct;
@@ -411,7 +274,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
                 return 0;
             }
             long direct = 0;
-            if (sendsDirect()) {
+            if (sendsDirect(want)) {
                 direct = writeDirect(srcs, null, offset, length);
                 if (direct == want) {
                     return direct;
@@ -424,18 +287,29 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     }
 
     /**
-     * out held. Off the I/O thread, with nothing queued or in flight, the caller's bytes go to the
-     * kernel now, as NIO's and epoll's writes do: a blocking writer on a worker thread does not wait
-     * for the I/O thread, and its peer can read what {@code write} returned. On the I/O thread
-     * output is gathered for the end of the iteration (one SEND per connection per iteration).
+     * out held. Only with nothing queued or in flight, so the caller's bytes cannot overtake earlier
+     * output. Off the I/O thread the caller's bytes always go to the kernel now, as NIO's and
+     * epoll's writes do: a blocking writer on a worker thread does not wait for the I/O thread,
+     * and its peer can read what {@code write} returned. On the I/O thread small writes are
+     * gathered for the end of the iteration (one SEND per connection per iteration, which is what
+     * batches pipelined responses), but a write of at least one send chunk goes out now from the
+     * caller's memory: gathering it would copy it chunk by chunk and hold it to at most
+     * {@link SendQueue#MAX_CHUNKS} chunks per iteration, and a response that large is not one of
+     * many small ones a SEND could batch. Only what the kernel does not take is queued.
      */
-    private boolean sendsDirect() {
-        return !thread.inThisThread() && out.isEmpty();
+    private boolean sendsDirect(long want) {
+        return out.isEmpty() && (want >= SendQueue.CHUNK || !thread.inThisThread());
     }
 
-    /** out held, off the I/O thread: a write system call, guarded against a concurrent close. */
+    /**
+     * out held, nothing queued or in flight: a non-blocking write system call from the caller's
+     * buffers; off the I/O thread guarded against a concurrent close.
+     */
     private long writeDirect(ByteBuffer[] srcs, ByteBuffer src, int offset, int length) throws IOException {
-        core.enter();
+        boolean inLoop = thread.inThisThread();
+        if (!inLoop) {
+            core.enter();
+        }
         try {
             return srcs == null ? core.socket().write(src) : core.socket().write(srcs, offset, length);
         } catch (IOException e) {
@@ -443,7 +317,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             writeFailure = e;
             throw e;
         } finally {
-            if (core.exit()) {
+            if (!inLoop && core.exit()) {
                 finishCloseLater();
             }
         }
@@ -465,7 +339,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
         if (failure != null) {
             throw failure;
         }
-        if (core.isClosing() || releasing) {
+        if (core.isClosing() || release.isReleasing()) {
             throw new ClosedChannelException();
         }
     }
@@ -560,125 +434,42 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
 
     @Override
     protected void engineRelease(boolean keepFd, Runnable whenReleased) {
-        if (releasedFromEngine) {
-            // A close finished late (another thread was inside a system call), or a repeat.
-            if (!keepFd) {
-                core.closeFdIfIdle();
-            }
-            return;
-        }
-        if (releasing || lingering) {
-            return;
-        }
-        if (!keepFd) {
-            synchronized (out) {
-                if (!out.isEmpty() && writeFailure == null && handle != null && !thread.isShutdownRequested()) {
-                    // Output accepted before close leaves before the fd goes (bounded by a timer).
-                    lingering = true;
-                    this.whenReleased = whenReleased;
-                    lingerTimer = thread.executeAfter(this::lingerExpired, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-                    scheduleFlushOnce();
-                    return;
-                }
-            }
-        }
-        startRelease(keepFd, whenReleased);
-    }
-
-    /**
-     * What the I/O thread closes when it shuts down: the connection, through its handlers'
-     * {@code forceTermination()} as on every engine (a connection wrapped by XNIO's SSL or StartTLS
-     * channel is closed by that channel, so its close listener runs), or, when it already closed
-     * and lingers to send output a peer does not read, the lingering (the worker must terminate).
-     */
-    private final java.io.Closeable shutdownHook = new java.io.Closeable() {
-        @Override
-        public void close() {
-            if (lingering) {
-                endLinger();
-            } else {
-                forceTermination();
-            }
-        }
-
-        @Override
-        public String toString() {
-            return UringStreamConnection.this.toString();
-        }
-    };
-
-    private void lingerExpired() {
-        lingerTimer = null;
-        if (lingering) {
-            synchronized (out) {
-                CoreLogger.LOG.lingerExpired(this, out.size(), LINGER_MILLIS);
-            }
-            endLinger();
-        }
-    }
-
-    private void endLinger() {
-        lingering = false;
-        if (lingerTimer != null) {
-            lingerTimer.remove();
-            lingerTimer = null;
-        }
-        startRelease(false, whenReleased);
-    }
-
-    private void startRelease(boolean keepFd, Runnable whenReleased) {
-        releasing = true;
-        this.keepFd = keepFd;
-        this.whenReleased = whenReleased;
-        RingHandle h = handle;
-        if (h == null) {
-            finishRelease();
-            return;
-        }
-        if (!keepFd) {
-            // Late results no longer matter; the buffers stay lent until the completions arrive.
-            h.retire();
-        }
-        h.cancelAll();
-        h.release(false);
+        release.release(keepFd, whenReleased);
     }
 
     @Override
     public void onReleased(RingHandle h, boolean fdClosed, int closeResult) {
-        finishRelease();
+        release.finish();
     }
 
-    private void finishRelease() {
-        if (releasedFromEngine) {
-            return;
+    RingHandle handle() {
+        return handle;
+    }
+
+    /** Whether a close should linger to send accepted output first. */
+    boolean hasOutputToLinger() {
+        synchronized (out) {
+            return !out.isEmpty() && writeFailure == null && handle != null;
         }
-        releasedFromEngine = true;
-        synchronized (inLock) {
-            if (keepFd && recvPos < recvLimit) {
-                // Received but not consumed: it travels with the connection to its next engine.
-                ByteBuffer carried = ByteBuffer.allocate(recvLimit - recvPos);
-                carried.put(0, recvBuffer, recvPos, carried.capacity());
-                core.carry(carried);
-            }
-            recvPos = recvLimit = 0;
-            if (recvBuffer != null) {
-                thread.returnRecvBuffer(recvBuffer);
-                recvBuffer = null;
-            }
+    }
+
+    long pendingOutputBytes() {
+        synchronized (out) {
+            return out.size();
         }
+    }
+
+    /** Nothing is in flight any more: the buffers go back (received bytes travel if the fd is kept). */
+    void freeBuffers(boolean keepFd) {
+        in.release(keepFd);
         synchronized (out) {
             out.failed();
             out.free();
         }
-        thread.untrack(shutdownHook);
+    }
+
+    void releasedFromEngine() {
         notifyReleased();
-        if (!keepFd) {
-            core.closeFdIfIdle();
-        }
-        Runnable r = whenReleased;
-        if (r != null) {
-            r.run();
-        }
     }
 
     @Override

@@ -81,6 +81,55 @@ class WriteDeliveryTest {
     }
 
     @EachProvider
+    void offTheIoThreadFlushSendsWhatTheIoThreadWrote(String provider) throws Exception {
+        Problems problems = new Problems();
+        try (TestWorker w = TestWorker.start(provider); Pair p = Pair.open(w, problems)) {
+            StreamConnection c = p.connection;
+            p.peer.setSoTimeout(5_000);
+            byte[] message = bytes(new Payload(7), 0);
+            CountDownLatch written = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            // Written (not flushed) on the I/O thread, which then stays busy: on the native engines
+            // the bytes wait in the connection's output, for the end of an iteration that has not come.
+            c.getIoThread().execute(() -> {
+                try {
+                    int n = c.getSinkChannel().write(ByteBuffer.wrap(message));
+                    if (n != MESSAGE) {
+                        problems.add("write() on the I/O thread took " + n + " of " + MESSAGE + " bytes");
+                    }
+                } catch (IOException e) {
+                    problems.add("write() on the I/O thread failed: " + e);
+                } finally {
+                    written.countDown();
+                }
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(written.await(10, TimeUnit.SECONDS), "the connection's I/O thread wrote and stays busy");
+            try {
+                // flush() from another thread sends what the I/O thread queued, without waiting for it.
+                onWorkerThread(w, "flush()", () -> {
+                    StreamSinkChannel sink = c.getSinkChannel();
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (!sink.flush()) {
+                        if (System.nanoTime() - deadline > 0) {
+                            throw new AssertionError("flush() did not return true within 5 s while the I/O thread was busy");
+                        }
+                        sink.awaitWritable(50, TimeUnit.MILLISECONDS);
+                    }
+                });
+                assertArrayEquals(message, readFully(p.peer, MESSAGE), "peer reads what the I/O thread wrote, flushed by another thread");
+            } finally {
+                release.countDown();
+            }
+            problems.assertNone();
+        }
+    }
+
+    @EachProvider
     void aListenersFlushedOutputLeavesWithoutAnotherEvent(String provider) throws Exception {
         Problems problems = new Problems();
         try (TestWorker w = TestWorker.start(provider); Pair p = Pair.open(w, problems)) {

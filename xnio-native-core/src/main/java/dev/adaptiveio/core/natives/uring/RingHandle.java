@@ -118,7 +118,17 @@ public final class RingHandle {
 
     /** {@code recv(fd, address, length, msgFlags)} into caller-owned memory. */
     public boolean recv(long address, int length, int msgFlags, int tag) {
-        return submit(Op.RECV, tag, IORING_OP_RECV, (byte) 0, (short) 0, fd, 0L, address, length, msgFlags, 0);
+        return recv(address, length, msgFlags, false, tag);
+    }
+
+    /**
+     * As {@link #recv(long, int, int, int)}; with {@code pollFirst} ({@link UringConstants#IORING_RECVSEND_POLL_FIRST},
+     * kernel 5.19+) the kernel waits for readiness before it tries to receive, which saves a
+     * receive bound to fail when the caller knows the socket was drained.
+     */
+    public boolean recv(long address, int length, int msgFlags, boolean pollFirst, int tag) {
+        return submit(Op.RECV, tag, IORING_OP_RECV, (byte) 0, pollFirst ? IORING_RECVSEND_POLL_FIRST : 0, fd, 0L,
+                address, length, msgFlags, 0);
     }
 
     /** {@code send(fd, address, length, msgFlags | MSG_NOSIGNAL)} from caller-owned memory. */
@@ -277,6 +287,11 @@ public final class RingHandle {
         if (indexOf(packed) >= 0) {
             throw new IllegalStateException(Op.name(kind) + " with tag " + tag + " is already in flight on fd " + this.fd);
         }
+        // One IoUringIoOps per SQE is what Netty 4.2's public API allows: the class is final with
+        // final fields, and IoRegistration.submit reads it once into the SQE and drops it. A
+        // reusable or pooled alternative would mean reaching into Netty's package-private
+        // submission queue, which a Netty update may change without notice; the object is small,
+        // dies young, and C2 may scalar-replace it where submit inlines.
         long id = registration.submit(new IoUringIoOps(opcode, flags, ioPrio, fd, union1, union2, len, union3,
                 UserDataCodec.toNetty(packed), (short) 0, (short) 0, union5, 0L));
         if (id == 0L) {

@@ -108,6 +108,32 @@ class RingTest {
     }
 
     @Test
+    void recvWithPollFirstWaitsForDataAndSockNonEmptySaysWhatWasLeft() throws Exception {
+        assumeTrue(IoUringSupport.viability().features().contains(UringFeature.SOCK_NONEMPTY), "kernel < 5.19");
+        try (TcpPair pair = TcpPair.open()) {
+            RecordingListener l = new RecordingListener();
+            ByteBuffer buf = direct(4);
+            RingHandle h = loop.call(() -> {
+                RingHandle handle = loop.ring().register(pair.serverFd, l);
+                assertTrue(handle.recv(UringMemory.address(buf), 4, 0, true, 0));
+                return handle;
+            });
+            pair.clientWrite("abcdefgh");
+            Completion c = l.next();
+            assertEquals(Op.RECV, c.kind);
+            assertEquals(4, c.result, "a POLL_FIRST receive still receives once data is there");
+            assertEquals("abcd", text(buf, 4));
+            assertTrue((c.flags & IORING_CQE_F_SOCK_NONEMPTY) != 0, "4 bytes were left: flags " + c.flags);
+            loop.run(() -> assertTrue(h.recv(UringMemory.address(buf), 4, 0, false, 0)));
+            c = l.next();
+            assertEquals("efgh", text(buf, c.result));
+            assertEquals(0, c.flags & IORING_CQE_F_SOCK_NONEMPTY, "drained: flags " + c.flags);
+            loop.run(() -> h.release(false));
+            assertTrue(l.awaitReleased());
+        }
+    }
+
+    @Test
     void pollAddReportsReadabilityOnlyWhenDataArrives() throws Exception {
         try (TcpPair pair = TcpPair.open()) {
             RecordingListener l = new RecordingListener();
