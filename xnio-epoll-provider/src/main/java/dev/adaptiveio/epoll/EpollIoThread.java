@@ -2,6 +2,7 @@ package dev.adaptiveio.epoll;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 
 import dev.adaptiveio.core.conn.ConnectionAdopter;
 import dev.adaptiveio.core.EngineId;
@@ -25,6 +26,9 @@ import org.xnio.channels.StreamSourceChannel;
 public final class EpollIoThread extends NativeIoThread implements ConnectionAdopter {
 
     private EpollPoller epoll;
+    /** This thread's arrays for one-buffer writes and for gathered output plus the caller's. */
+    private final ByteBuffer[] singleScratch = new ByteBuffer[1];
+    private final ByteBuffer[] sendScratch = new ByteBuffer[17];
 
     EpollIoThread(NativeXnioWorker worker, int number, String name, ThreadGroup group, long stackSize) {
         super(worker, number, EngineId.EPOLL, name, group, stackSize);
@@ -38,6 +42,16 @@ public final class EpollIoThread extends NativeIoThread implements ConnectionAdo
 
     EpollPoller epoll() {
         return epoll;
+    }
+
+    /** For this thread only; the caller empties it after use (no buffer stays reachable). */
+    ByteBuffer[] singleScratch() {
+        return singleScratch;
+    }
+
+    /** For this thread only; the caller empties it after use. */
+    ByteBuffer[] sendScratch() {
+        return sendScratch;
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.adaptiveio.epoll;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.TimeUnit;
+import java.util.Arrays;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
@@ -12,18 +12,17 @@ import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.loop.FlushTarget;
 import dev.adaptiveio.core.natives.NativeSocket;
 import dev.adaptiveio.core.natives.epoll.EpollFlags;
-import dev.adaptiveio.core.natives.epoll.EpollKey;
 import dev.adaptiveio.core.natives.epoll.EpollListener;
-import org.xnio.XnioExecutor;
 
 /**
  * A TCP connection on edge-triggered epoll.
  * <p>
- * The fd is registered once for IN|OUT|RDHUP, edge-triggered, and never modified: suspending
- * and resuming are flags, not system calls. Reads go straight to the kernel. Writes made on the
- * I/O thread are gathered into an {@link OutboundBuffer} and leave at the end of the loop
- * iteration in one {@code write}; a write that would not fit is sent at once, together with
- * what was gathered, in one {@code writev}. Writes from other threads go straight out.
+ * The fd is registered for IN|RDHUP, edge-triggered; OUT joins only while a write has fallen
+ * short ({@link OutInterest}). Suspending and resuming are flags, not system calls. Reads go
+ * straight to the kernel. Writes made on the I/O thread are gathered into an
+ * {@link OutboundBuffer} and leave at the end of the loop iteration in one {@code write}; a
+ * write that would not fit is sent at once, together with what was gathered, in one
+ * {@code writev}. Writes from other threads go straight out.
  * <p>
  * Edge-triggered means the kernel reports a change once: every path that clears a ready flag
  * must be sure no edge is lost. The rules, each argued where it applies:
@@ -36,25 +35,36 @@ import org.xnio.XnioExecutor;
  * <li>The peer's FIN is sticky ({@link #peerInputClosed}): it is reported once, in the same
  * edge as the data before it when both arrive together, and a short read of that data would
  * otherwise drop the only edge the EOF gets.</li>
- * <li>The interest set never changes, so resume/suspend are flags and cannot lose an edge;
- * registering (accept, connect, adopt) is EPOLL_CTL_ADD, which reports what is already
- * ready, so bytes or a FIN that came before the registration raise the first event.</li>
+ * <li>Resume/suspend are flags and cannot lose an edge. Registering (accept, connect, adopt) is
+ * EPOLL_CTL_ADD, which reports what is already ready, so bytes or a FIN that came before the
+ * registration raise the first event.</li>
+ * <li>{@code writeReady} is cleared only before a write (sendNow, sendGathered; a short
+ * sendfile goes the same way). A write the kernel took whole sets it again; a write that fell
+ * short calls {@link #writeFellShort()}, which adds OUT with EPOLL_CTL_MOD while the output
+ * lock is still held. MOD re-evaluates readiness as ADD does, so room that appeared between
+ * the short write and the MOD raises an event: the EPOLLOUT edge cannot be lost, whichever
+ * thread wrote. Invariant, under the output lock: {@code writeReady == false} implies OUT is
+ * in the interest set.</li>
+ * <li>OUT is dropped again on an OUT event that leaves the output idle (nothing gathered, the
+ * last write taken whole): nothing waits for an edge then. Plain keep-alive, whose responses
+ * fit, therefore makes no epoll_ctl at all; a response that backs up costs one MOD to add OUT
+ * and one to drop it, as NIO's interest toggling does. Keeping OUT instead would make every
+ * later read event arrive as IN|OUT, which Netty allocates two objects for.</li>
  * </ul>
  */
 final class EpollStreamConnection extends NativeStreamConnection implements EpollListener, FlushTarget {
 
-    private static final int INTEREST = EpollFlags.IN | EpollFlags.OUT | EpollFlags.RDHUP | EpollFlags.ET;
-    private static final long LINGER_MILLIS = Long.getLong("adaptiveio.linger.millis", 30_000L);
 
     private final NativeSocket socket;
-    /** Guards the output path: the I/O thread flushes while a worker thread may write. */
+    /**
+     * Guards the output path (the I/O thread flushes while a worker thread may write) and the
+     * epoll interest, which changes with it.
+     */
     private final OutboundBuffer out = new OutboundBuffer();
-    private final ByteBuffer[] gatherArray = new ByteBuffer[17];
-    private EpollKey key;
+    private final OutInterest interest = new OutInterest();
     private boolean flushScheduled;
     private IOException deferredWriteFailure;
-    private boolean lingering;
-    private XnioExecutor.Key lingerTimer;
+    private final Linger linger = new Linger();
     private boolean releasedFromEngine;
     /**
      * The kernel reported the peer's FIN (RDHUP/HUP) or an error: input is readable until a
@@ -88,7 +98,9 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
         if (core.isClosing()) {
             return;
         }
-        key = thread.epoll().register(core.fd(), INTEREST, this);
+        synchronized (out) {
+            interest.register(thread.epoll(), core.fd(), this);
+        }
         thread.track(this);
     }
 
@@ -109,9 +121,14 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
                 if (!out.isEmpty()) {
                     sendGathered();
                 }
-                if (lingering && (out.isEmpty() || deferredWriteFailure != null)) {
+                if (linger.isActive() && (out.isEmpty() || deferredWriteFailure != null)) {
                     release(false);
                     return;
+                }
+                if (out.isEmpty() && writeReady && deferredWriteFailure == null) {
+                    // Idle again (see the class comment): under the lock, so no short write by
+                    // another thread can come between this check and the MOD.
+                    dropOutInterest();
                 }
             }
         }
@@ -181,12 +198,13 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
         if (!ioThread.inThisThread()) {
             return (int) engineWrite(new ByteBuffer[] {src}, 0, 1);
         }
+        ByteBuffer[] one = ((EpollIoThread) ioThread).singleScratch();
         synchronized (out) {
-            gatherArray[0] = src;
+            one[0] = src;
             try {
-                return (int) writeLocked(gatherArray, 0, 1);
+                return (int) writeLocked(one, 0, 1);
             } finally {
-                gatherArray[0] = null;
+                one[0] = null;
             }
         }
     }
@@ -253,7 +271,8 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
                 arrayOffset = offset;
                 arrayLength = length;
             } else {
-                array = new ByteBuffer[length + 1];
+                ByteBuffer[] scratch = inLoop ? ((EpollIoThread) ioThread).sendScratch() : null;
+                array = scratch != null && scratch.length > length ? scratch : new ByteBuffer[length + 1];
                 array[0] = out.pending();
                 System.arraycopy(srcs, offset, array, 1, length);
                 arrayOffset = 0;
@@ -265,26 +284,31 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
             writeReady = false;
             try {
                 n = socket.write(array, arrayOffset, arrayLength);
+                long fromGathered = Math.min(n, gathered);
+                if (fromGathered > 0) {
+                    out.sent(fromGathered);
+                }
+                long wanted = 0;
+                for (int i = offset; i < offset + length; i++) {
+                    wanted += srcs[i].remaining();
+                }
+                if (fromGathered == gathered && wanted == 0) {
+                    // Everything was taken: the kernel may take more.
+                    writeReady = true;
+                } else {
+                    writeFellShort();
+                }
+                return n - fromGathered;
             } catch (IOException e) {
                 out.discard();
                 // Let the next write (or the write listener) meet the failure rather than wait.
                 writeReady = true;
                 throw e;
+            } finally {
+                if (array != srcs) {
+                    Arrays.fill(array, 0, arrayLength, null);
+                }
             }
-            long fromGathered = Math.min(n, gathered);
-            if (fromGathered > 0) {
-                out.sent(fromGathered);
-            }
-            long fromSrcs = n - fromGathered;
-            long wanted = 0;
-            for (int i = offset; i < offset + length; i++) {
-                wanted += srcs[i].remaining();
-            }
-            if (fromGathered == gathered && wanted == 0) {
-                // Everything was taken: the kernel may take more.
-                writeReady = true;
-            }
-            return fromSrcs;
         } finally {
             if (!inLoop && core.exit()) {
                 finishCloseLater();
@@ -292,19 +316,40 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
         }
     }
 
+    /**
+     * A write left bytes the kernel would not take: EPOLLOUT must tell us when it has room. Call
+     * with the output lock held, right after that write, which cleared {@code writeReady} before
+     * it started (the class comment's rules). Any thread; small and cheap when OUT is already in.
+     */
+    void writeFellShort() throws IOException {
+        interest.add();
+    }
+
+    private void dropOutInterest() {
+        try {
+            interest.drop();
+        } catch (IOException e) {
+            // The fd is no longer usable: the next write or read meets the failure.
+            deferredWriteFailure = e;
+            readReady = true;
+        }
+    }
+
     /** End of the loop iteration: what this connection gathered leaves now. */
     @Override
     public void flushGathered() {
-        boolean failed;
+        boolean tell;
         synchronized (out) {
             flushScheduled = false;
-            if (!out.isEmpty() && !core.isClosing()) {
+            boolean held = !out.isEmpty();
+            if (held && !core.isClosing()) {
                 sendGathered();
             }
-            failed = deferredWriteFailure != null;
+            // A failure made reads ready so that the reader learns of it: dispatch it. Drained
+            // output wakes threads in awaitWritable, which wait for it to reach the kernel.
+            tell = deferredWriteFailure != null || (held && out.isEmpty());
         }
-        if (failed) {
-            // sendGathered made reads ready so that the reader learns of the failure: dispatch it.
+        if (tell) {
             readinessChanged();
         }
     }
@@ -321,6 +366,8 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
             out.sent(n);
             if (n == want) {
                 writeReady = true;
+            } else {
+                writeFellShort();
             }
         } catch (IOException e) {
             writeReady = true;
@@ -343,36 +390,42 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
 
     @Override
     protected boolean engineFlush(boolean mustSend) throws IOException {
+        boolean inLoop = ioThread.inThisThread();
+        boolean drained = false;
         try {
-            return flushLocked(mustSend);
+            synchronized (out) {
+                checkOutput();
+                if (out.isEmpty()) {
+                    return true;
+                }
+                if (inLoop && writeReady && !mustSend) {
+                    // It leaves at the end of this iteration, with whatever else gets written.
+                    return true;
+                }
+                sendGatheredGuarded(inLoop);
+                checkOutput();
+                drained = out.isEmpty();
+                return drained;
+            }
         } finally {
-            afterOffThreadWrite();
+            if (!inLoop || drained) {
+                // Off the I/O thread: see afterOffThreadWrite. Drained here: awaitWritable waits
+                // for the output to reach the kernel, and no event will say it did.
+                readinessChanged();
+            }
         }
     }
 
-    private boolean flushLocked(boolean mustSend) throws IOException {
-        synchronized (out) {
-            checkOutput();
-            if (out.isEmpty()) {
-                return true;
+    private void sendGatheredGuarded(boolean inLoop) throws IOException {
+        if (!inLoop) {
+            core.enter();
+        }
+        try {
+            sendGathered();
+        } finally {
+            if (!inLoop && core.exit()) {
+                finishCloseLater();
             }
-            boolean inLoop = ioThread.inThisThread();
-            if (inLoop && writeReady && !mustSend) {
-                // It leaves at the end of this iteration, with whatever else gets written.
-                return true;
-            }
-            if (!inLoop) {
-                core.enter();
-            }
-            try {
-                sendGathered();
-            } finally {
-                if (!inLoop && core.exit()) {
-                    finishCloseLater();
-                }
-            }
-            checkOutput();
-            return out.isEmpty();
         }
     }
 
@@ -417,10 +470,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
                 // Undertow was told this output was flushed: send it before the fd goes.
                 sendGathered();
                 if (!out.isEmpty() && deferredWriteFailure == null) {
-                    if (!lingering) {
-                        lingering = true;
-                        lingerTimer = ioThread.executeAfter(this::lingerExpired, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-                    }
+                    linger.start(ioThread, this::lingerExpired);
                     return;
                 }
             }
@@ -432,21 +482,17 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
 
     private void lingerExpired() {
         synchronized (out) {
-            CoreLogger.LOG.lingerExpired(this, out.size(), LINGER_MILLIS);
+            CoreLogger.LOG.lingerExpired(this, out.size(), Linger.MILLIS);
             out.discard();
         }
         release(false);
     }
 
     private void release(boolean keepFd) {
-        if (lingerTimer != null) {
-            lingerTimer.remove();
-            lingerTimer = null;
-        }
-        lingering = false;
+        linger.end();
         if (!releasedFromEngine) {
-            if (key != null) {
-                key.cancel();
+            synchronized (out) {
+                interest.cancel();
             }
             releasedFromEngine = true;
             ioThread.untrack(this);

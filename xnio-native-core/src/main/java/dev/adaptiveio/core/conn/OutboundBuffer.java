@@ -23,12 +23,17 @@ public final class OutboundBuffer {
     private static final Queue<ByteBuffer> POOL = LockFreeQueues.newFixedMpmcQueue(POOL_LIMIT);
     private static final AtomicInteger IN_USE = new AtomicInteger();
 
+    /**
+     * Its position and limit serve whichever use came last (append or send), so the buffer
+     * needs no second view: a duplicate per acquire would be an allocation per response.
+     */
     private ByteBuffer buffer;
-    private ByteBuffer view;
+    /** Bytes appended (the end of the data) and bytes sent (its start). */
+    private int end;
     private int sent;
 
     public int size() {
-        return buffer == null ? 0 : buffer.position() - sent;
+        return end - sent;
     }
 
     public boolean isEmpty() {
@@ -37,7 +42,7 @@ public final class OutboundBuffer {
 
     /** Room left before the buffer is full. */
     public int room() {
-        return buffer == null ? CAPACITY : buffer.remaining();
+        return buffer == null ? CAPACITY : buffer.capacity() - end;
     }
 
     /** Copies as much of {@code srcs} as fits; returns the number of bytes taken. */
@@ -61,23 +66,28 @@ public final class OutboundBuffer {
         if (buffer == null) {
             acquire();
         }
+        buffer.limit(buffer.capacity()).position(end);
         int limit = src.limit();
         src.limit(src.position() + n);
         buffer.put(src);
         src.limit(limit);
+        end += n;
         return n;
     }
 
-    /** A view of the unsent bytes, positioned for reading (valid until the next change). */
+    /**
+     * The unsent bytes, positioned for reading. The caller may move the position (a write does)
+     * but reports what left through {@link #sent}; valid until the next change.
+     */
     public ByteBuffer pending() {
-        view.limit(buffer.position()).position(sent);
-        return view;
+        buffer.limit(end).position(sent);
+        return buffer;
     }
 
     /** Marks {@code n} bytes as sent; returns the memory when nothing is left. */
     public void sent(long n) {
         sent += (int) n;
-        if (sent == buffer.position()) {
+        if (sent == end) {
             release();
         }
     }
@@ -96,14 +106,14 @@ public final class OutboundBuffer {
         }
         IN_USE.incrementAndGet();
         buffer = b;
-        view = b.duplicate();
+        end = 0;
         sent = 0;
     }
 
     private void release() {
         ByteBuffer b = buffer;
         buffer = null;
-        view = null;
+        end = 0;
         sent = 0;
         IN_USE.decrementAndGet();
         b.clear();

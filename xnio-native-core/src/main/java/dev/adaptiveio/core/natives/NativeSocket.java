@@ -154,15 +154,28 @@ public final class NativeSocket {
             }
         }
         long total = 0;
-        int count = Math.min(length, MAX_IOV);
-        long n = socket.writev(srcs, offset, count, Long.MAX_VALUE);
-        long left = n;
-        for (int i = offset; i < offset + count && left > 0; i++) {
-            ByteBuffer b = srcs[i];
-            int take = (int) Math.min(b.remaining(), left);
-            b.position(b.position() + take);
-            left -= take;
-            total += take;
+        int end = offset + length;
+        // More than MAX_IOV buffers take several calls: a result short of the whole array then
+        // still means "the kernel is full", which edge-triggered callers rely on.
+        for (int start = offset; start < end; ) {
+            int count = Math.min(end - start, MAX_IOV);
+            long asked = 0;
+            for (int i = start; i < start + count; i++) {
+                asked += srcs[i].remaining();
+            }
+            long n = socket.writev(srcs, start, count, Long.MAX_VALUE);
+            long left = n;
+            for (int i = start; i < start + count && left > 0; i++) {
+                ByteBuffer b = srcs[i];
+                int take = (int) Math.min(b.remaining(), left);
+                b.position(b.position() + take);
+                left -= take;
+            }
+            total += n;
+            if (n < asked) {
+                break;
+            }
+            start += count;
         }
         return total;
     }
@@ -174,11 +187,15 @@ public final class NativeSocket {
             if (!b.hasRemaining()) {
                 continue;
             }
-            int want = b.remaining();
-            int n = write(b);
-            total += n;
-            if (n < want) {
-                break;
+            // A heap buffer leaves in bounce-sized pieces: only a piece the kernel did not take
+            // whole means it is full (what callers that wait for EPOLLOUT rely on).
+            while (b.hasRemaining()) {
+                int want = b.isDirect() ? b.remaining() : Math.min(b.remaining(), HEAP_COPY_CHUNK);
+                int n = write(b);
+                total += n;
+                if (n < want) {
+                    return total;
+                }
             }
         }
         return total;

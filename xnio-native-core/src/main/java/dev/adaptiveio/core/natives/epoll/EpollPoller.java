@@ -10,7 +10,6 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 
 /**
@@ -43,7 +42,7 @@ public final class EpollPoller extends NettyIoPoller {
             throw new IOException(e);
         }
         // A silent registration still needs EPOLL_CTL_ADD so that a later MOD works.
-        registration.submit(EpollIoOps.valueOf(interest == 0 ? EpollFlags.ET : interest));
+        registration.submit(EpollKey.opsOf(interest));
         return new EpollKey(registration, interest);
     }
 
