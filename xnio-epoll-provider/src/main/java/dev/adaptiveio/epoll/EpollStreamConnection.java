@@ -3,6 +3,7 @@ package dev.adaptiveio.epoll;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.util.concurrent.TimeUnit;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
@@ -374,6 +375,37 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
             checkOutput();
             return out.isEmpty();
         }
+    }
+
+    /**
+     * sendfile behind the gathered output: that goes first, and when it cannot all go the writer
+     * waits for EPOLLOUT as after any short write (bytes are never reordered).
+     */
+    @Override
+    protected long engineSendFile(FileChannel src, long position, long count) throws IOException {
+        try {
+            synchronized (out) {
+                checkOutput();
+                if (!out.isEmpty() && (!writeReady || !flushLocked(true))) {
+                    return 0;
+                }
+                long n = sendFileNow(src, position, count);
+                if (!writeReady) {
+                    writeFellShort();
+                }
+                return n;
+            }
+        } finally {
+            afterOffThreadWrite();
+        }
+    }
+
+    /**
+     * A write left the socket full (writeReady was cleared before the call and stayed clear). OUT
+     * is in the interest set for the connection's life, so the EPOLLOUT edge of the socket
+     * draining sets writeReady again: nothing to arm.
+     */
+    private void writeFellShort() {
     }
 
     @Override

@@ -118,6 +118,22 @@ public abstract class NativeStreamConnection extends StreamConnection
      */
     protected abstract boolean engineFlush(boolean mustSend) throws IOException;
 
+    /**
+     * Sends part of a plain file: first every byte accepted before it must be in the kernel (the
+     * engine sends it now; when it cannot all go, the engine returns 0 and the writer waits for
+     * write readiness as after any short write), then {@link #sendFileNow} under the engine's
+     * output lock. When that leaves {@link #writeReady} clear the socket was full: the engine
+     * arranges to hear when it drains, as after a short write.
+     *
+     * @return bytes of the file sent
+     */
+    protected abstract long engineSendFile(FileChannel src, long position, long count) throws IOException;
+
+    /** For {@link #engineSendFile}: the guarded {@code sendfile(2)} call ({@link FileTransfers#sendFile}). */
+    protected final long sendFileNow(FileChannel src, long position, long count) throws IOException {
+        return FileTransfers.sendFile(this, src, position, count);
+    }
+
     /** Whether accepted output has not reached the kernel yet. */
     protected abstract boolean hasPendingOutput();
 
@@ -487,11 +503,28 @@ public abstract class NativeStreamConnection extends StreamConnection
         return Conduits.writeFinalBasic(this, srcs, offset, length);
     }
 
-    /** See {@link FileTransfers#fromFile}: large ranges from a mapping, small ones through a buffer. */
+    /**
+     * See {@link FileTransfers#fromFile}: {@code sendfile(2)} behind the output already accepted.
+     * A count, never -1; a closed connection or file throws {@link ClosedChannelException}.
+     */
     @Override
     public long transferFrom(FileChannel src, long position, long count) throws IOException {
         checkWritable();
+        if (!src.isOpen()) {
+            throw new ClosedChannelException();
+        }
         return FileTransfers.fromFile(this, src, position, count);
+    }
+
+    /** Counts and times what {@link #engineSendFile} returned, as {@code write} does for its bytes. */
+    final long fileSent(long n) throws WriteTimeoutException {
+        countWritten(n);
+        checkWriteTimeout(n);
+        return n;
+    }
+
+    final void fileSendFailed(IOException e) {
+        countError(e);
     }
 
     @Override
