@@ -3,6 +3,7 @@ package dev.adaptiveio.epoll;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
@@ -426,6 +427,48 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
             if (!inLoop && core.exit()) {
                 finishCloseLater();
             }
+        }
+    }
+
+    /**
+     * sendfile behind the gathered output: that goes first, and when it cannot all go the writer
+     * waits for EPOLLOUT as after any short write (bytes are never reordered).
+     */
+    @Override
+    protected long engineSendFile(FileChannel src, long position, long count) throws IOException {
+        try {
+            synchronized (out) {
+                checkOutput();
+                boolean inLoop = ioThread.inThisThread();
+                if (!out.isEmpty()) {
+                    if (!writeReady) {
+                        return 0;
+                    }
+                    // A short send here calls writeFellShort itself: EPOLLOUT wakes the writer.
+                    sendGatheredGuarded(inLoop);
+                    checkOutput();
+                    if (!out.isEmpty()) {
+                        return 0;
+                    }
+                }
+                if (!inLoop) {
+                    // Held across the sendfile and the EPOLL_CTL_MOD: the fd cannot close between.
+                    core.enter();
+                }
+                try {
+                    long n = sendFileNow(src, position, count);
+                    if (!writeReady) {
+                        writeFellShort();
+                    }
+                    return n;
+                } finally {
+                    if (!inLoop && core.exit()) {
+                        finishCloseLater();
+                    }
+                }
+            }
+        } finally {
+            afterOffThreadWrite();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.adaptiveio.uring;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
@@ -53,6 +54,9 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     private IOException writeFailure;
     /** A write shutdown waits for the queue to drain; guarded by out. */
     private boolean shutdownAfterDrain;
+    /** A POLL_ADD(POLLOUT) is in flight (after a short sendfile); I/O thread only. */
+    private boolean pollOutArmed;
+    private final Runnable armPollOutTask = this::armPollOut;
 
     // ---- scheduling
     private boolean flushScheduled;
@@ -190,6 +194,9 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             case Op.SEND:
             case Op.WRITEV:
                 sendCompleted(result);
+                break;
+            case Op.POLL:
+                pollOutCompleted(result);
                 break;
             case Op.CANCEL:
                 break;
@@ -401,6 +408,76 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
                 finishCloseLater();
             }
         }
+    }
+
+    /**
+     * sendfile behind the queued output: that goes first. With a SEND in flight, or when a direct
+     * send cannot take it all, the writer waits for writeReady, which the SEND's completion sets
+     * (as in {@link #engineFlush}); bytes are never reordered.
+     */
+    @Override
+    protected long engineSendFile(FileChannel src, long position, long count) throws IOException {
+        synchronized (out) {
+            checkOutput();
+            if (!out.isEmpty()) {
+                if (!out.isInflight()) {
+                    sendDirect();
+                }
+                if (!out.isEmpty()) {
+                    writeReady = false;
+                    if (!out.isInflight()) {
+                        kick();
+                    }
+                    return 0;
+                }
+            }
+            long n = sendFileNow(src, position, count);
+            if (!writeReady) {
+                writeFellShort();
+            }
+            return n;
+        }
+    }
+
+    /**
+     * A sendfile left the socket full. Unlike a queued SEND (which the kernel finishes on its own
+     * and reports with a completion) nothing is in flight that would say when the socket drains,
+     * so a one-shot POLL_ADD(POLLOUT) is armed: the kernel checks the socket when it takes the
+     * poll, so a drain that happens before it is armed completes it at once and is not lost; its
+     * completion sets writeReady. One poll per short send, never a loop of retries.
+     */
+    private void writeFellShort() {
+        if (thread.inThisThread()) {
+            armPollOut();
+        } else {
+            try {
+                thread.execute(armPollOutTask);
+            } catch (RuntimeException closing) {
+                // The thread is shutting down: it closes this connection, which wakes the writer.
+            }
+        }
+    }
+
+    private void armPollOut() {
+        if (pollOutArmed || release.isReleasing() || handle == null || !handle.isActive()) {
+            return;
+        }
+        pollOutArmed = handle.pollAdd(UringConstants.POLLOUT, false, TAG);
+        if (!pollOutArmed) {
+            // No room in the ring for the poll: let the writer try again rather than wait for ever.
+            writeReady = true;
+            readinessChanged();
+        }
+    }
+
+    private void pollOutCompleted(int result) {
+        pollOutArmed = false;
+        if (result == -UringConstants.ECANCELED) {
+            return;
+        }
+        // Ready, or an error (POLLERR/POLLHUP or a failed poll) the next write will meet.
+        writeReady = true;
+        readinessChanged();
     }
 
     @Override

@@ -2,21 +2,21 @@ package dev.adaptiveio.core.conn;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 
 import dev.adaptiveio.core.natives.NativeSocket;
 
 /**
- * A connection's transfers to and from a {@link FileChannel}, through its own {@code read} and
- * {@code write} (so timeouts, traffic counts and gathered output apply as to any other bytes).
+ * A connection's transfers to and from a {@link FileChannel}. Files are sent with
+ * {@code sendfile(2)}, behind the output accepted before them; only a channel sendfile cannot
+ * read (not a plain file) goes through a buffer and {@code write}. Receiving into a file goes
+ * through {@code read} and a buffer.
  */
 final class FileTransfers {
 
-    /** Ranges at least this long are sent from a memory mapping instead of the bounce buffer. */
-    private static final long MAP_THRESHOLD = Long.getLong("adaptiveio.transfer.mapBytes", 256 * 1024);
-    private static final long MAP_CHUNK = 8L * 1024 * 1024;
+    /** At most this much per sendfile call: Linux stops a little under 2 GiB anyway. */
+    private static final long MAX_SEND_FILE = 1L << 30;
     private static final ThreadLocal<ByteBuffer> BOUNCE =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
 
@@ -50,24 +50,71 @@ final class FileTransfers {
     }
 
     /**
-     * Sends part of a file. Large ranges are mapped and written from the mapping (the kernel
-     * copies straight from the page cache, no copy through the Java heap or a bounce buffer);
-     * small ones go through a per-thread bounce buffer, where a mapping would cost more than it
-     * saves. The caller has checked that the connection can write.
+     * Sends part of a file. A plain file goes with {@code sendfile(2)} through the engine's
+     * {@link NativeStreamConnection#engineSendFile}, which first puts the output accepted before
+     * it into the kernel. Other channels (see {@link NativeSocket#canSendFile}) are copied through
+     * a per-thread buffer and this connection's {@code write}. The caller has checked that the
+     * connection can write.
      */
     static long fromFile(NativeStreamConnection to, FileChannel src, long position, long count) throws IOException {
         long available = Math.min(count, src.size() - position);
         if (available <= 0) {
             return 0;
         }
-        if (available >= MAP_THRESHOLD) {
-            MappedByteBuffer mapped = src.map(FileChannel.MapMode.READ_ONLY, position, Math.min(available, MAP_CHUNK));
+        if (NativeSocket.canSendFile(src)) {
+            long n;
             try {
-                return to.write(mapped);
-            } finally {
-                NativeSocket.freeDirect(mapped);
+                n = to.engineSendFile(src, position, Math.min(available, MAX_SEND_FILE));
+            } catch (IOException e) {
+                to.fileSendFailed(e);
+                throw e;
+            }
+            return to.fileSent(n);
+        }
+        return throughBuffer(to, src, position, available);
+    }
+
+    /**
+     * The {@code sendfile(2)} call for an engine's {@link NativeStreamConnection#engineSendFile}:
+     * the engine holds its output lock and has put every earlier byte into the kernel.
+     * <p>
+     * {@code writeReady} is cleared before the call and set again only when the call did not
+     * find the socket full, so no edge or completion is lost: a readiness report that arrives
+     * during the call (the I/O thread handling it while another thread sends) sets it again and
+     * nothing here clears it afterwards. When it stays clear, the socket was full: the engine
+     * must then make sure it hears when the socket drains ({@code writeFellShort}).
+     */
+    static long sendFile(NativeStreamConnection to, FileChannel src, long position, long count) throws IOException {
+        boolean inLoop = to.ioThread.inThisThread();
+        if (!inLoop) {
+            to.core.enter();
+        }
+        long n;
+        try {
+            if (inLoop && to.core.isClosing()) {
+                throw new ClosedChannelException();
+            }
+            to.writeReady = false;
+            n = to.core.socket().sendFile(src, position, count);
+        } catch (IOException e) {
+            // The next write (or the write listener) meets the failure rather than waits.
+            to.writeReady = true;
+            throw e;
+        } finally {
+            if (!inLoop && to.core.exit()) {
+                to.finishCloseLater();
             }
         }
+        if (n == count || position + n >= src.size()) {
+            // Everything went, or the file ended early (it shrank): the socket was not found
+            // full, so no report of it draining would come.
+            to.writeReady = true;
+        }
+        return n;
+    }
+
+    private static long throughBuffer(NativeStreamConnection to, FileChannel src, long position, long available)
+            throws IOException {
         ByteBuffer buffer = BOUNCE.get();
         long total = 0;
         while (total < available) {

@@ -14,6 +14,7 @@ import org.xnio.StreamConnection;
 import org.xnio.channels.AcceptingChannel;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
+import org.xnio.channels.WriteTimeoutException;
 import org.xnio.conduits.Conduits;
 import org.xnio.conduits.StreamSinkConduit;
 import org.xnio.conduits.StreamSourceConduit;
@@ -88,6 +89,22 @@ public abstract class NativeStreamConnection extends DispatchingConnection
      *         thread without waiting for the I/O thread when nothing is in flight
      */
     protected abstract boolean engineFlush(boolean mustSend) throws IOException;
+
+    /**
+     * Sends part of a plain file: first every byte accepted before it must be in the kernel (the
+     * engine sends it now; when it cannot all go, the engine returns 0 and the writer waits for
+     * write readiness as after any short write), then {@link #sendFileNow} under the engine's
+     * output lock. When that leaves {@link #writeReady} clear the socket was full: the engine
+     * arranges to hear when it drains, as after a short write.
+     *
+     * @return bytes of the file sent
+     */
+    protected abstract long engineSendFile(FileChannel src, long position, long count) throws IOException;
+
+    /** For {@link #engineSendFile}: the guarded {@code sendfile(2)} call ({@link FileTransfers#sendFile}). */
+    protected final long sendFileNow(FileChannel src, long position, long count) throws IOException {
+        return FileTransfers.sendFile(this, src, position, count);
+    }
 
     /** Drops accepted output that has not reached the kernel. */
     protected abstract void discardPendingOutput();
@@ -266,11 +283,28 @@ public abstract class NativeStreamConnection extends DispatchingConnection
         return Conduits.writeFinalBasic(this, srcs, offset, length);
     }
 
-    /** See {@link FileTransfers#fromFile}: large ranges from a mapping, small ones through a buffer. */
+    /**
+     * See {@link FileTransfers#fromFile}: {@code sendfile(2)} behind the output already accepted.
+     * A count, never -1; a closed connection or file throws {@link ClosedChannelException}.
+     */
     @Override
     public long transferFrom(FileChannel src, long position, long count) throws IOException {
         checkWritable();
+        if (!src.isOpen()) {
+            throw new ClosedChannelException();
+        }
         return FileTransfers.fromFile(this, src, position, count);
+    }
+
+    /** Counts and times what {@link #engineSendFile} returned, as {@code write} does for its bytes. */
+    final long fileSent(long n) throws WriteTimeoutException {
+        traffic.written(n);
+        timeouts.afterWrite(core, n, this);
+        return n;
+    }
+
+    final void fileSendFailed(IOException e) {
+        traffic.failed(e);
     }
 
     @Override

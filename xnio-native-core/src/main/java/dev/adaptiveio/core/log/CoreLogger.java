@@ -43,6 +43,10 @@ public interface CoreLogger extends BasicLogger {
     @Message(id = 6, value = "Connection %s closed with %d byte(s) of output the peer did not accept within %d ms")
     void lingerExpired(Object connection, long bytes, long millis);
 
+    @LogMessage(level = Logger.Level.WARN)
+    @Message(id = 7, value = "sendfile(2) is unavailable (%s): file transfers copy through a buffer")
+    void sendFileUnavailable(String cause);
+
     @Message(id = 10, value = "The %s engine needs Linux on x86_64 (the only native libraries shipped); this is %s/%s")
     IOException unsupportedPlatform(String engine, String os, String arch);
 
