@@ -71,6 +71,15 @@ public final class ConnectionCore {
         return c != null && c.hasRemaining();
     }
 
+    /** Moves carried bytes into {@code dsts}, in order; returns how many. */
+    public long drainCarried(ByteBuffer[] dsts, int offset, int length) {
+        long n = 0;
+        for (int i = offset; i < offset + length && hasCarried(); i++) {
+            n += drainCarried(dsts[i]);
+        }
+        return n;
+    }
+
     /** Moves carried bytes into {@code dst}; returns how many. */
     public int drainCarried(ByteBuffer dst) {
         ByteBuffer c = carried;

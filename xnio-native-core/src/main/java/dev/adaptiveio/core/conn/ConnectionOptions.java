@@ -8,7 +8,7 @@ import org.xnio.Options;
 
 /**
  * The XNIO options of a connection, as NIO's socket conduit supports them, read from and written
- * to its socket and {@link ConnectionCore}. Callers guard the system calls (the fd may be closing).
+ * to its socket and {@link ConnectionCore}, the system calls guarded against a concurrent close.
  */
 final class ConnectionOptions {
 
@@ -18,6 +18,28 @@ final class ConnectionOptions {
     };
 
     private ConnectionOptions() {
+    }
+
+    /** {@code getOption}: the value, read under the connection's close guard. */
+    static <T> T get(NativeStreamConnection c, Option<T> option) throws IOException {
+        Value<T> value = new Value<>();
+        c.runGuarded(() -> value.held = read(c.core, option));
+        return value.held;
+    }
+
+    /** {@code setOption}: the old value, and the new one written, under the close guard. */
+    static <T> T set(NativeStreamConnection c, Option<T> option, T newValue) throws IOException {
+        Value<T> value = new Value<>();
+        c.runGuarded(() -> {
+            value.held = read(c.core, option);
+            write(c.core, option, newValue);
+        });
+        return value.held;
+    }
+
+    /** Carries a value out of a guarded system call. */
+    private static final class Value<T> {
+        T held;
     }
 
     static boolean supports(Option<?> option) {

@@ -66,10 +66,10 @@ final class FileTransfers {
             try {
                 n = to.engineSendFile(src, position, Math.min(available, MAX_SEND_FILE));
             } catch (IOException e) {
-                to.fileSendFailed(e);
+                to.traffic.failed(e);
                 throw e;
             }
-            return to.fileSent(n);
+            return to.written(n);
         }
         return throughBuffer(to, src, position, available);
     }

@@ -8,13 +8,11 @@ import java.nio.channels.FileChannel;
 
 import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.loop.NativeIoThread;
-import org.xnio.IoUtils;
 import org.xnio.Option;
 import org.xnio.StreamConnection;
 import org.xnio.channels.AcceptingChannel;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
-import org.xnio.channels.WriteTimeoutException;
 import org.xnio.conduits.Conduits;
 import org.xnio.conduits.StreamSinkConduit;
 import org.xnio.conduits.StreamSourceConduit;
@@ -38,7 +36,7 @@ public abstract class NativeStreamConnection extends DispatchingConnection
     private volatile ReleaseListener releaseListener;
     private volatile AcceptingChannel<StreamConnection> acceptedBy;
     private volatile Runnable readResumeHook;
-    private final TrafficCounter traffic = new TrafficCounter();
+    final TrafficCounter traffic = new TrafficCounter();
 
     protected NativeStreamConnection(NativeIoThread ioThread, ConnectionCore core) {
         super(ioThread, core);
@@ -146,18 +144,13 @@ public abstract class NativeStreamConnection extends DispatchingConnection
             return -1;
         }
         int n;
-        if (core.hasCarried()) {
-            n = core.drainCarried(dst);
-        } else {
-            n = countedRead(dst);
+        try {
+            n = core.hasCarried() ? core.drainCarried(dst) : engineRead(dst);
+        } catch (IOException e) {
+            traffic.failed(e);
+            throw e;
         }
-        if (n < 0) {
-            endOfInput();
-            return -1;
-        }
-        timeouts.afterRead(core, n, this);
-        traffic.read(n);
-        return n;
+        return (int) afterRead(n);
     }
 
     @Override
@@ -166,42 +159,31 @@ public abstract class NativeStreamConnection extends DispatchingConnection
             return -1;
         }
         long n;
-        if (core.hasCarried()) {
-            n = 0;
-            for (int i = offset; i < offset + length && core.hasCarried(); i++) {
-                n += core.drainCarried(dsts[i]);
-            }
-        } else {
-            n = engineRead(dsts, offset, length);
+        try {
+            n = core.hasCarried() ? core.drainCarried(dsts, offset, length) : engineRead(dsts, offset, length);
+        } catch (IOException e) {
+            traffic.failed(e);
+            throw e;
         }
+        return afterRead(n);
+    }
+
+    /**
+     * End of input ends reads as {@link #terminateReads()} does (see the class comment), without
+     * its {@code shutdown(SHUT_RD)}: after the FIN it changes nothing, and a peer that reset
+     * meanwhile would turn the -1 into an error.
+     */
+    private long afterRead(long n) throws IOException {
         if (n < 0) {
-            endOfInput();
+            readResumed = false;
+            if (readClosed()) {
+                readTerminated();
+            }
             return -1;
         }
         timeouts.afterRead(core, n, this);
         traffic.read(n);
         return n;
-    }
-
-    /**
-     * The peer's EOF was read: reads end as with {@link #terminateReads()} (see the class
-     * comment), without its {@code shutdown(SHUT_RD)}: after the FIN it changes nothing, and a
-     * peer that reset meanwhile would turn the -1 into an error.
-     */
-    private void endOfInput() {
-        readResumed = false;
-        if (readClosed()) {
-            readTerminated();
-        }
-    }
-
-    private int countedRead(ByteBuffer dst) throws IOException {
-        try {
-            return engineRead(dst);
-        } catch (IOException e) {
-            traffic.failed(e);
-            throw e;
-        }
     }
 
     /** See {@link FileTransfers#toFile}: a count, never -1; closed channels throw. */
@@ -247,9 +229,7 @@ public abstract class NativeStreamConnection extends DispatchingConnection
             traffic.failed(e);
             throw e;
         }
-        traffic.written(n);
-        timeouts.afterWrite(core, n, this);
-        return n;
+        return (int) written(n);
     }
 
     @Override
@@ -262,6 +242,11 @@ public abstract class NativeStreamConnection extends DispatchingConnection
             traffic.failed(e);
             throw e;
         }
+        return written(n);
+    }
+
+    /** Counts and times what the engine took ({@code write}, or a file's bytes via sendfile). */
+    final long written(long n) throws IOException {
         traffic.written(n);
         timeouts.afterWrite(core, n, this);
         return n;
@@ -294,17 +279,6 @@ public abstract class NativeStreamConnection extends DispatchingConnection
             throw new ClosedChannelException();
         }
         return FileTransfers.fromFile(this, src, position, count);
-    }
-
-    /** Counts and times what {@link #engineSendFile} returned, as {@code write} does for its bytes. */
-    final long fileSent(long n) throws WriteTimeoutException {
-        traffic.written(n);
-        timeouts.afterWrite(core, n, this);
-        return n;
-    }
-
-    final void fileSendFailed(IOException e) {
-        traffic.failed(e);
     }
 
     @Override
@@ -424,18 +398,21 @@ public abstract class NativeStreamConnection extends DispatchingConnection
         ioThread.runOnThread(() -> engineRelease(false, NOTHING));
     }
 
-    /** Counts this connection's exchanges, bytes and errors into {@code sink} (set by its server). */
-    public final void countTrafficIn(TrafficSink sink) {
-        traffic.countInto(sink);
+    /**
+     * Set by the server that accepted this connection: it is told when the connection leaves its
+     * engine ({@code whenReleased}, for its limits) and counts its exchanges, bytes and errors
+     * ({@code traffic}); the transplant hands a moved connection back through it.
+     */
+    public final void acceptedBy(AcceptingChannel<StreamConnection> server, ReleaseListener whenReleased,
+                                 TrafficSink traffic) {
+        this.acceptedBy = server;
+        this.releaseListener = whenReleased;
+        this.traffic.countInto(traffic);
     }
 
-    /** The server that accepted this connection, if any (set by the server). */
+    /** The server that accepted this connection, if any. */
     public final AcceptingChannel<StreamConnection> acceptedBy() {
         return acceptedBy;
-    }
-
-    public final void acceptedBy(AcceptingChannel<StreamConnection> server) {
-        this.acceptedBy = server;
     }
 
     /**
@@ -446,11 +423,6 @@ public abstract class NativeStreamConnection extends DispatchingConnection
      */
     public final void onNextReadResume(Runnable hook) {
         this.readResumeHook = hook;
-    }
-
-    /** Sets who is told when this connection leaves its engine (its server, for limits). */
-    public final void setReleaseListener(ReleaseListener listener) {
-        this.releaseListener = listener;
     }
 
     /** Engines call this exactly once, when they stop serving the connection. */
@@ -470,34 +442,7 @@ public abstract class NativeStreamConnection extends DispatchingConnection
      * @param listener told on the I/O thread when the fd is free, or why it cannot move
      */
     public final void detach(DetachListener listener) {
-        ioThread.runOnThread(() -> detachOnThread(listener));
-    }
-
-    private void detachOnThread(DetachListener listener) {
-        if (isOpen() && !detached) {
-            try {
-                // A response gathered in this iteration leaves now, not with the next engine.
-                engineFlush(true);
-            } catch (IOException e) {
-                listener.refused(this, DetachRefusal.OUTPUT_FAILED, e);
-                return;
-            }
-        }
-        DetachRefusal refusal = detachRefusal();
-        if (refusal != null) {
-            listener.refused(this, refusal, null);
-            return;
-        }
-        detached = true;
-        readResumed = false;
-        writeResumed = false;
-        engineRelease(true, () -> {
-            DetachedConnection moved = new DetachedConnection(core, engineId());
-            // XNIO's close runs the close listeners (Undertow cleans up); closeAction and the
-            // terminate methods see "detached" and leave the fd alone.
-            IoUtils.safeClose(this);
-            listener.detached(moved);
-        });
+        ioThread.runOnThread(() -> Detach.onThread(this, listener));
     }
 
     /** Why this connection cannot move now, or {@code null} when it can. */
@@ -517,7 +462,6 @@ public abstract class NativeStreamConnection extends DispatchingConnection
     public final boolean isDetached() {
         return detached;
     }
-
 
     // =====================================================================================
     // Connection
@@ -539,24 +483,12 @@ public abstract class NativeStreamConnection extends DispatchingConnection
 
     @Override
     public <T> T getOption(Option<T> option) throws IOException {
-        OptionAccess<T> access = new OptionAccess<>();
-        runGuarded(() -> access.value = ConnectionOptions.read(core, option));
-        return access.value;
+        return ConnectionOptions.get(this, option);
     }
 
     @Override
     public <T> T setOption(Option<T> option, T value) throws IOException {
-        OptionAccess<T> access = new OptionAccess<>();
-        runGuarded(() -> {
-            access.value = ConnectionOptions.read(core, option);
-            ConnectionOptions.write(core, option, value);
-        });
-        return access.value;
-    }
-
-    /** Carries a value out of a guarded system call. */
-    private static final class OptionAccess<T> {
-        T value;
+        return ConnectionOptions.set(this, option, value);
     }
 
     @Override

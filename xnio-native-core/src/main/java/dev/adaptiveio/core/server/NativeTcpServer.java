@@ -267,12 +267,10 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         }
         c.core().readTimeoutMillis(settings.readTimeout());
         c.core().writeTimeoutMillis(settings.writeTimeout());
-        c.setReleaseListener(this);
-        c.acceptedBy(this);
         ServerTraffic.PerEngine share = traffic.of(c.engineId());
         share.open.incrementAndGet();
         share.accepts.increment();
-        c.countTrafficIn(share);
+        c.acceptedBy(this, this, share);
         ConnectionObserver o = observer;
         if (o != null) {
             o.accepted(c);
