@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
+import dev.adaptiveio.core.conn.Linger;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.conn.OutboundBuffer;
 import dev.adaptiveio.core.log.CoreLogger;

@@ -1,11 +1,10 @@
 package dev.adaptiveio.uring;
 
 import java.io.Closeable;
-import java.util.concurrent.TimeUnit;
 
+import dev.adaptiveio.core.conn.Linger;
 import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.natives.uring.RingHandle;
-import org.xnio.XnioExecutor;
 
 /**
  * How a {@link UringStreamConnection} leaves its engine (I/O thread only): on close, output
@@ -15,8 +14,6 @@ import org.xnio.XnioExecutor;
  */
 final class UringRelease {
 
-    static final long LINGER_MILLIS = Long.getLong("adaptiveio.linger.millis", 30_000L);
-
     private final UringStreamConnection connection;
     private final UringIoThread thread;
 
@@ -24,8 +21,7 @@ final class UringRelease {
     private boolean keepFd;
     private boolean released;
     private Runnable whenReleased;
-    private boolean lingering;
-    private XnioExecutor.Key lingerTimer;
+    private final Linger linger = new Linger();
 
     /**
      * What the I/O thread closes when it shuts down: the connection, through its handlers'
@@ -36,7 +32,7 @@ final class UringRelease {
     final Closeable shutdownHook = new Closeable() {
         @Override
         public void close() {
-            if (lingering) {
+            if (linger.isActive()) {
                 endLinger();
             } else {
                 connection.forceTermination();
@@ -61,7 +57,7 @@ final class UringRelease {
 
     /** Closed, and still sending output accepted before the close. */
     boolean isLingering() {
-        return lingering;
+        return linger.isActive();
     }
 
     /** See {@code NativeStreamConnection.engineRelease}. */
@@ -73,14 +69,13 @@ final class UringRelease {
             }
             return;
         }
-        if (releasing || lingering) {
+        if (releasing || linger.isActive()) {
             return;
         }
         if (!keepFd && !thread.isShutdownRequested() && connection.hasOutputToLinger()) {
             // Output accepted before close leaves before the fd goes (bounded by a timer).
-            lingering = true;
             this.whenReleased = whenReleased;
-            lingerTimer = thread.executeAfter(this::lingerExpired, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            linger.start(thread, this::lingerExpired);
             connection.scheduleFlushOnce();
             return;
         }
@@ -88,20 +83,15 @@ final class UringRelease {
     }
 
     private void lingerExpired() {
-        lingerTimer = null;
-        if (lingering) {
-            CoreLogger.LOG.lingerExpired(connection, connection.pendingOutputBytes(), LINGER_MILLIS);
+        if (linger.isActive()) {
+            CoreLogger.LOG.lingerExpired(connection, connection.pendingOutputBytes(), Linger.MILLIS);
             endLinger();
         }
     }
 
     /** The lingering output was sent, failed, or may wait no longer. */
     void endLinger() {
-        lingering = false;
-        if (lingerTimer != null) {
-            lingerTimer.remove();
-            lingerTimer = null;
-        }
+        linger.end();
         start(false, whenReleased);
     }
 

@@ -54,9 +54,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     private IOException writeFailure;
     /** A write shutdown waits for the queue to drain; guarded by out. */
     private boolean shutdownAfterDrain;
-    /** A POLL_ADD(POLLOUT) is in flight (after a short sendfile); I/O thread only. */
-    private boolean pollOutArmed;
-    private final Runnable armPollOutTask = this::armPollOut;
+    private final UringPollOut pollOut;
 
     // ---- scheduling
     private boolean flushScheduled;
@@ -70,6 +68,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
         this.thread = thread;
         this.in = new UringReceiver(this, thread, core);
         this.release = new UringRelease(this, thread);
+        this.pollOut = new UringPollOut(this, thread);
         this.readReady = core.hasCarried();
         if (thread.inThisThread()) {
             register();
@@ -196,7 +195,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
                 sendCompleted(result);
                 break;
             case Op.POLL:
-                pollOutCompleted(result);
+                pollOut.completed(result);
                 break;
             case Op.CANCEL:
                 break;
@@ -433,49 +432,20 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             }
             long n = sendFileNow(src, position, count);
             if (!writeReady) {
-                writeFellShort();
+                pollOut.fellShort();
             }
             return n;
         }
     }
 
-    /**
-     * A sendfile left the socket full. Unlike a queued SEND (which the kernel finishes on its own
-     * and reports with a completion) nothing is in flight that would say when the socket drains,
-     * so a one-shot POLL_ADD(POLLOUT) is armed: the kernel checks the socket when it takes the
-     * poll, so a drain that happens before it is armed completes it at once and is not lost; its
-     * completion sets writeReady. One poll per short send, never a loop of retries.
-     */
-    private void writeFellShort() {
-        if (thread.inThisThread()) {
-            armPollOut();
-        } else {
-            try {
-                thread.execute(armPollOutTask);
-            } catch (RuntimeException closing) {
-                // The thread is shutting down: it closes this connection, which wakes the writer.
-            }
-        }
+    /** The ring handle when it may take new ops (registered, active, not being released). */
+    RingHandle activeHandle() {
+        RingHandle h = handle;
+        return h != null && h.isActive() && !release.isReleasing() ? h : null;
     }
 
-    private void armPollOut() {
-        if (pollOutArmed || release.isReleasing() || handle == null || !handle.isActive()) {
-            return;
-        }
-        pollOutArmed = handle.pollAdd(UringConstants.POLLOUT, false, TAG);
-        if (!pollOutArmed) {
-            // No room in the ring for the poll: let the writer try again rather than wait for ever.
-            writeReady = true;
-            readinessChanged();
-        }
-    }
-
-    private void pollOutCompleted(int result) {
-        pollOutArmed = false;
-        if (result == -UringConstants.ECANCELED) {
-            return;
-        }
-        // Ready, or an error (POLLERR/POLLHUP or a failed poll) the next write will meet.
+    /** The kernel says the socket takes bytes again (or failed: the next write meets it). */
+    void writeReadyAgain() {
         writeReady = true;
         readinessChanged();
     }

@@ -1,4 +1,4 @@
-package dev.adaptiveio.epoll;
+package dev.adaptiveio.core.conn;
 
 import java.util.concurrent.TimeUnit;
 
@@ -7,28 +7,29 @@ import org.xnio.XnioIoThread;
 
 /**
  * A closed connection that still sends output it had accepted (Undertow was told it was
- * flushed), for at most {@code adaptiveio.linger.millis}. I/O thread only.
+ * flushed), for at most {@code adaptiveio.linger.millis}: the one linger rule of both engines.
+ * I/O thread only.
  */
-final class Linger {
+public final class Linger {
 
-    static final long MILLIS = Long.getLong("adaptiveio.linger.millis", 30_000L);
+    public static final long MILLIS = Long.getLong("adaptiveio.linger.millis", 30_000L);
 
     private boolean active;
     private XnioExecutor.Key timer;
 
-    boolean isActive() {
+    public boolean isActive() {
         return active;
     }
 
     /** Starts lingering, once; {@code expired} runs on the thread when the time is up. */
-    void start(XnioIoThread thread, Runnable expired) {
+    public void start(XnioIoThread thread, Runnable expired) {
         if (!active) {
             active = true;
             timer = thread.executeAfter(expired, MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
-    void end() {
+    public void end() {
         if (timer != null) {
             timer.remove();
             timer = null;
