@@ -1,5 +1,6 @@
 package dev.adaptiveio.epoll;
 
+import java.io.Closeable;
 import java.io.IOException;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
@@ -23,7 +24,7 @@ final class EpollAcceptor implements Acceptor, EpollListener {
 
     private final NativeTcpServer server;
     private final EpollIoThread thread;
-    private final java.io.Closeable closeOnShutdown = this::close;
+    private final Closeable closeOnShutdown = this::close;
     private EpollKey key;
     private boolean closed;
 

@@ -1,7 +1,9 @@
 package dev.adaptiveio.epoll;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.natives.NativeSocket;
@@ -10,8 +12,12 @@ import dev.adaptiveio.core.natives.epoll.EpollKey;
 import dev.adaptiveio.core.natives.epoll.EpollListener;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
+import org.xnio.ClosedWorkerException;
+import org.xnio.FailedIoFuture;
 import org.xnio.FutureResult;
 import org.xnio.IoFuture;
+import org.xnio.IoUtils;
+import org.xnio.LocalSocketAddress;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.StreamConnection;
@@ -30,7 +36,7 @@ final class EpollConnector implements EpollListener {
     private final ChannelListener<? super BoundChannel> bindListener;
     private final OptionMap options;
     private final FutureResult<StreamConnection> result;
-    private final java.io.Closeable closeOnShutdown = this::shutDown;
+    private final Closeable closeOnShutdown = this::shutDown;
     private NativeSocket socket;
     private EpollKey key;
 
@@ -49,7 +55,7 @@ final class EpollConnector implements EpollListener {
     IoFuture<StreamConnection> start() {
         if (thread.getWorker().isShutdown()) {
             // As NIO: a shut-down worker fails the future instead of throwing.
-            return new org.xnio.FailedIoFuture<>(new org.xnio.ClosedWorkerException(
+            return new FailedIoFuture<>(new ClosedWorkerException(
                     "Worker " + thread.getWorker().getName() + " is shut down"));
         }
         result.addCancelHandler(() -> {
@@ -57,7 +63,7 @@ final class EpollConnector implements EpollListener {
             if (result.setCancelled()) {
                 try {
                     thread.runOnThread(this::closeSocket);
-                } catch (java.util.concurrent.RejectedExecutionException gone) {
+                } catch (RejectedExecutionException gone) {
                     // the thread has ended, and closed what it tracked on the way out
                 }
             }
@@ -65,8 +71,8 @@ final class EpollConnector implements EpollListener {
         });
         try {
             thread.runOnThread(this::connect);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            result.setException(new org.xnio.ClosedWorkerException(e.getMessage()));
+        } catch (RejectedExecutionException e) {
+            result.setException(new ClosedWorkerException(e.getMessage()));
         }
         return result.getIoFuture();
     }
@@ -76,7 +82,7 @@ final class EpollConnector implements EpollListener {
             return;
         }
         try {
-            boolean domain = destination instanceof org.xnio.LocalSocketAddress;
+            boolean domain = destination instanceof LocalSocketAddress;
             socket = domain ? NativeSocket.openDomain() : NativeSocket.openStream();
             thread.track(closeOnShutdown);
             if (!domain) {
@@ -121,7 +127,7 @@ final class EpollConnector implements EpollListener {
         socket = null;
         thread.untrack(closeOnShutdown);
         if (!result.setResult(connection)) {
-            org.xnio.IoUtils.safeClose(connection);
+            IoUtils.safeClose(connection);
             return;
         }
         if (bindListener != null) {

@@ -15,6 +15,7 @@ import dev.adaptiveio.core.loop.FlushTarget;
 import dev.adaptiveio.core.natives.NativeSocket;
 import dev.adaptiveio.core.natives.epoll.EpollFlags;
 import dev.adaptiveio.core.natives.epoll.EpollListener;
+import org.xnio.IoUtils;
 
 /**
  * A TCP connection on edge-triggered epoll.
@@ -89,7 +90,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
                     register();
                 } catch (IOException e) {
                     CoreLogger.LOG.closeFailed(e, this);
-                    org.xnio.IoUtils.safeClose(this);
+                    IoUtils.safeClose(this);
                 }
             });
         }

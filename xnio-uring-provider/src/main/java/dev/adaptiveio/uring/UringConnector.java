@@ -1,7 +1,9 @@
 package dev.adaptiveio.uring;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.natives.NativeSocket;
@@ -11,9 +13,12 @@ import dev.adaptiveio.core.natives.uring.RingHandle;
 import dev.adaptiveio.core.natives.uring.UringConstants;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
+import org.xnio.ClosedWorkerException;
+import org.xnio.FailedIoFuture;
 import org.xnio.FutureResult;
 import org.xnio.IoFuture;
 import org.xnio.IoUtils;
+import org.xnio.LocalSocketAddress;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.StreamConnection;
@@ -33,7 +38,7 @@ final class UringConnector implements CompletionListener {
     private final ChannelListener<? super BoundChannel> bindListener;
     private final OptionMap options;
     private final FutureResult<StreamConnection> result;
-    private final java.io.Closeable closeOnShutdown = this::shutDown;
+    private final Closeable closeOnShutdown = this::shutDown;
     private NativeSocket socket;
     private RingHandle handle;
     private boolean connected;
@@ -53,7 +58,7 @@ final class UringConnector implements CompletionListener {
     IoFuture<StreamConnection> start() {
         if (thread.getWorker().isShutdown()) {
             // As NIO: a shut-down worker fails the future instead of throwing.
-            return new org.xnio.FailedIoFuture<>(new org.xnio.ClosedWorkerException(
+            return new FailedIoFuture<>(new ClosedWorkerException(
                     "Worker " + thread.getWorker().getName() + " is shut down"));
         }
         result.addCancelHandler(() -> {
@@ -61,7 +66,7 @@ final class UringConnector implements CompletionListener {
             if (result.setCancelled()) {
                 try {
                     thread.runOnThread(this::abandon);
-                } catch (java.util.concurrent.RejectedExecutionException gone) {
+                } catch (RejectedExecutionException gone) {
                     // the thread has ended, and closed what it tracked on the way out
                 }
             }
@@ -69,7 +74,7 @@ final class UringConnector implements CompletionListener {
         });
         try {
             thread.runOnThread(this::connect);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             result.setException(new IOException("I/O thread " + thread.getName() + " is shut down", e));
         }
         return result.getIoFuture();
@@ -80,7 +85,7 @@ final class UringConnector implements CompletionListener {
             return;
         }
         try {
-            boolean domain = destination instanceof org.xnio.LocalSocketAddress;
+            boolean domain = destination instanceof LocalSocketAddress;
             socket = domain ? NativeSocket.openDomain() : NativeSocket.openStream();
             thread.track(closeOnShutdown);
             if (!domain) {

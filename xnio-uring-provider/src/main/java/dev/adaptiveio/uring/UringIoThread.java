@@ -5,8 +5,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
-import dev.adaptiveio.core.conn.ConnectionAdopter;
 import dev.adaptiveio.core.EngineId;
+import dev.adaptiveio.core.conn.ConnectionAdopter;
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.conn.DetachedConnection;
 import dev.adaptiveio.core.loop.NativeIoThread;
@@ -17,6 +17,7 @@ import dev.adaptiveio.core.worker.NativeXnioWorker;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelPipe;
 import org.xnio.IoFuture;
+import org.xnio.LocalSocketAddress;
 import org.xnio.OptionMap;
 import org.xnio.StreamConnection;
 import org.xnio.XnioIoFactory;
@@ -92,8 +93,8 @@ public final class UringIoThread extends NativeIoThread implements ConnectionAdo
     }
 
     @Override
-    protected IoFuture<StreamConnection> openLocalStreamConnection(org.xnio.LocalSocketAddress bindAddress,
-            org.xnio.LocalSocketAddress destinationAddress, ChannelListener<? super StreamConnection> openListener,
+    protected IoFuture<StreamConnection> openLocalStreamConnection(LocalSocketAddress bindAddress,
+            LocalSocketAddress destinationAddress, ChannelListener<? super StreamConnection> openListener,
             ChannelListener<? super BoundChannel> bindListener, OptionMap optionMap) {
         return new UringConnector(this, bindAddress, destinationAddress, openListener, bindListener, optionMap).start();
     }

@@ -1,5 +1,6 @@
 package dev.adaptiveio.uring;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +30,7 @@ abstract class UringListenerAcceptor implements Acceptor, CompletionListener, Fl
     final NativeTcpServer server;
     final UringIoThread thread;
     final boolean multishot;
-    private final java.io.Closeable closeOnShutdown = this::close;
+    private final Closeable closeOnShutdown = this::close;
     private final int opKind;
     private RingHandle handle;
     private boolean armed;

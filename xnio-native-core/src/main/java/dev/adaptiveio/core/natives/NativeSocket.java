@@ -5,13 +5,18 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.NotYetConnectedException;
 
 import dev.adaptiveio.core.log.CoreLogger;
 import io.netty.channel.epoll.AdaptiveIoSendFile;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.Socket;
+import org.xnio.LocalSocketAddress;
+import org.xnio.OptionMap;
+import org.xnio.Options;
 
 /**
  * A non-blocking TCP socket file descriptor and the system calls we make on it.
@@ -268,8 +273,8 @@ public final class NativeSocket {
     }
 
     private static SocketAddress native_(SocketAddress address) {
-        if (address instanceof org.xnio.LocalSocketAddress) {
-            return new io.netty.channel.unix.DomainSocketAddress(((org.xnio.LocalSocketAddress) address).getName());
+        if (address instanceof LocalSocketAddress) {
+            return new DomainSocketAddress(((LocalSocketAddress) address).getName());
         }
         return address;
     }
@@ -304,16 +309,16 @@ public final class NativeSocket {
     /** The local address as XNIO names it: an {@link InetSocketAddress} or a {@link org.xnio.LocalSocketAddress}. */
     public SocketAddress localSocketAddress() {
         if (domain) {
-            io.netty.channel.unix.DomainSocketAddress a = socket.localDomainSocketAddress();
-            return new org.xnio.LocalSocketAddress(a == null ? "" : a.path());
+            DomainSocketAddress a = socket.localDomainSocketAddress();
+            return new LocalSocketAddress(a == null ? "" : a.path());
         }
         return socket.localAddress();
     }
 
     public SocketAddress remoteSocketAddress() {
         if (domain) {
-            io.netty.channel.unix.DomainSocketAddress a = socket.remoteDomainSocketAddress();
-            return new org.xnio.LocalSocketAddress(a == null ? "" : a.path());
+            DomainSocketAddress a = socket.remoteDomainSocketAddress();
+            return new LocalSocketAddress(a == null ? "" : a.path());
         }
         return socket.remoteAddress();
     }
@@ -324,7 +329,7 @@ public final class NativeSocket {
     public void shutdownInput() throws IOException {
         try {
             socket.shutdown(true, false);
-        } catch (java.nio.channels.NotYetConnectedException gone) {
+        } catch (NotYetConnectedException gone) {
             // ENOTCONN: nothing left to shut down, as java.net does
         }
     }
@@ -333,7 +338,7 @@ public final class NativeSocket {
     public void shutdownOutput() throws IOException {
         try {
             socket.shutdown(false, true);
-        } catch (java.nio.channels.NotYetConnectedException gone) {
+        } catch (NotYetConnectedException gone) {
             // ENOTCONN: the peer reset the connection; nothing left to shut down
         }
     }
@@ -432,27 +437,27 @@ public final class NativeSocket {
     }
 
     /** Applies the socket options of an outbound connection's XNIO option map (before connect). */
-    public void applyClientOptions(org.xnio.OptionMap options) throws IOException {
-        if (options.contains(org.xnio.Options.TCP_NODELAY)) {
-            setTcpNoDelay(options.get(org.xnio.Options.TCP_NODELAY, false));
+    public void applyClientOptions(OptionMap options) throws IOException {
+        if (options.contains(Options.TCP_NODELAY)) {
+            setTcpNoDelay(options.get(Options.TCP_NODELAY, false));
         }
-        if (options.contains(org.xnio.Options.KEEP_ALIVE)) {
-            setKeepAlive(options.get(org.xnio.Options.KEEP_ALIVE, false));
+        if (options.contains(Options.KEEP_ALIVE)) {
+            setKeepAlive(options.get(Options.KEEP_ALIVE, false));
         }
-        if (options.contains(org.xnio.Options.IP_TRAFFIC_CLASS)) {
-            setTrafficClass(options.get(org.xnio.Options.IP_TRAFFIC_CLASS, 0));
+        if (options.contains(Options.IP_TRAFFIC_CLASS)) {
+            setTrafficClass(options.get(Options.IP_TRAFFIC_CLASS, 0));
         }
-        if (options.contains(org.xnio.Options.CLOSE_ABORT)) {
-            setAbortOnClose(options.get(org.xnio.Options.CLOSE_ABORT, false));
+        if (options.contains(Options.CLOSE_ABORT)) {
+            setAbortOnClose(options.get(Options.CLOSE_ABORT, false));
         }
-        if (options.contains(org.xnio.Options.RECEIVE_BUFFER)) {
-            setReceiveBufferSize(options.get(org.xnio.Options.RECEIVE_BUFFER, 0));
+        if (options.contains(Options.RECEIVE_BUFFER)) {
+            setReceiveBufferSize(options.get(Options.RECEIVE_BUFFER, 0));
         }
-        if (options.contains(org.xnio.Options.SEND_BUFFER)) {
-            setSendBufferSize(options.get(org.xnio.Options.SEND_BUFFER, 0));
+        if (options.contains(Options.SEND_BUFFER)) {
+            setSendBufferSize(options.get(Options.SEND_BUFFER, 0));
         }
-        if (options.contains(org.xnio.Options.REUSE_ADDRESSES)) {
-            setReuseAddress(options.get(org.xnio.Options.REUSE_ADDRESSES, false));
+        if (options.contains(Options.REUSE_ADDRESSES)) {
+            setReuseAddress(options.get(Options.REUSE_ADDRESSES, false));
         }
     }
 

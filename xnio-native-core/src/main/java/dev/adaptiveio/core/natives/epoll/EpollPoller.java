@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import dev.adaptiveio.core.natives.NativeSupport;
 import dev.adaptiveio.core.natives.NettyIoPoller;
 import io.netty.channel.IoEvent;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
@@ -21,7 +22,7 @@ public final class EpollPoller extends NettyIoPoller {
         super(owner, taskExecutor, newFactory());
     }
 
-    private static io.netty.channel.IoHandlerFactory newFactory() throws IOException {
+    private static IoHandlerFactory newFactory() throws IOException {
         NativeSupport.ensureEpoll();
         return EpollIoHandler.newFactory();
     }
