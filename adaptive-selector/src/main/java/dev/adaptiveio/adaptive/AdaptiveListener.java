@@ -21,6 +21,7 @@ import dev.adaptiveio.adaptive.control.StartDecision;
 import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
 import dev.adaptiveio.core.loop.NativeIoThread;
+import dev.adaptiveio.core.server.ConnectionObserver;
 import dev.adaptiveio.core.server.NativeTcpServer;
 import dev.adaptiveio.core.server.ServerTraffic;
 import org.jboss.logging.Logger;
@@ -59,7 +60,7 @@ public final class AdaptiveListener implements EngineSwitch {
         this.start = start;
         this.name = String.valueOf(server.getLocalAddress()).replaceFirst("^/", "");
         start.log(name);
-        server.observe(new NativeTcpServer.ConnectionObserver() {
+        server.observe(new ConnectionObserver() {
             @Override
             public void accepted(NativeStreamConnection connection) {
                 metrics.recordAccept(Engine.of(connection.nativeIoThread().engineId()));

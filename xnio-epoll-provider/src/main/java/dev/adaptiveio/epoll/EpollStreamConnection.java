@@ -9,6 +9,7 @@ import java.util.Arrays;
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.conn.Linger;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
+import dev.adaptiveio.core.conn.PendingOutput;
 import dev.adaptiveio.core.conn.OutboundBuffer;
 import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.loop.FlushTarget;
@@ -381,6 +382,11 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
         }
     }
 
+    @Override
+    protected PendingOutput pendingOutput() {
+        return out;
+    }
+
     private void checkOutput() throws IOException {
         IOException failure = deferredWriteFailure;
         if (failure != null) {
@@ -472,30 +478,6 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
         } finally {
             afterOffThreadWrite();
         }
-    }
-
-    @Override
-    protected boolean hasPendingOutput() {
-        synchronized (out) {
-            return !out.isEmpty();
-        }
-    }
-
-    @Override
-    protected void discardPendingOutput() {
-        synchronized (out) {
-            out.discard();
-        }
-    }
-
-    @Override
-    protected void engineShutdownInput() throws IOException {
-        socket.shutdownInput();
-    }
-
-    @Override
-    protected void engineShutdownOutput() throws IOException {
-        socket.shutdownOutput();
     }
 
     // ---- release

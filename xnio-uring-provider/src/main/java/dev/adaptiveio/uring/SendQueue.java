@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.adaptiveio.core.conn.PendingOutput;
 import dev.adaptiveio.core.natives.NativeSocket;
 import dev.adaptiveio.core.natives.uring.IovecArray;
 import dev.adaptiveio.core.natives.uring.RingHandle;
@@ -16,7 +17,7 @@ import dev.adaptiveio.core.natives.uring.UringMemory;
  * region the kernel is reading, and chunks return to the pool only once the kernel's completion
  * says their bytes are gone. Not thread-safe: the connection serialises access.
  */
-final class SendQueue {
+final class SendQueue implements PendingOutput {
 
     static final int CHUNK = Integer.getInteger("adaptiveio.io_uring.sendChunk", 16 * 1024);
     /** Chunks a connection may fill before writes return 0 (back-pressure). */
@@ -40,7 +41,8 @@ final class SendQueue {
         return size;
     }
 
-    boolean isEmpty() {
+    @Override
+    public boolean isEmpty() {
         return size == 0;
     }
 
@@ -175,6 +177,17 @@ final class SendQueue {
     /** The op in flight ended without sending (cancelled or failed). */
     void failed() {
         inflight = 0;
+    }
+
+    /**
+     * Only while nothing is in flight: the bytes queued behind a SEND stay with it (a chunk may hold
+     * both), and the kernel's completion settles them.
+     */
+    @Override
+    public void discardUnsent() {
+        if (!isInflight()) {
+            discard();
+        }
     }
 
     /** Drops every byte not lent to the kernel; returns all memory when nothing is in flight. */

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
 import dev.adaptiveio.core.conn.NativeStreamConnection;
+import dev.adaptiveio.core.conn.PendingOutput;
 import dev.adaptiveio.core.log.CoreLogger;
 import dev.adaptiveio.core.loop.FlushTarget;
 import dev.adaptiveio.core.natives.NativeIoException;
@@ -133,6 +134,11 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
         // The response leaves before the next request is asked for: SQEs run in submission order.
         sendIfIdle();
         in.armIfWanted(handle);
+    }
+
+    @Override
+    protected PendingOutput pendingOutput() {
+        return out;
     }
 
     private void sendIfIdle() {
@@ -448,32 +454,6 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     void writeReadyAgain() {
         writeReady = true;
         readinessChanged();
-    }
-
-    @Override
-    protected boolean hasPendingOutput() {
-        synchronized (out) {
-            return !out.isEmpty();
-        }
-    }
-
-    @Override
-    protected void discardPendingOutput() {
-        synchronized (out) {
-            if (!out.isInflight()) {
-                out.discard();
-            }
-        }
-    }
-
-    @Override
-    protected void engineShutdownInput() throws IOException {
-        core.socket().shutdownInput();
-    }
-
-    @Override
-    protected void engineShutdownOutput() throws IOException {
-        core.socket().shutdownOutput();
     }
 
     // =====================================================================================

@@ -61,8 +61,24 @@ public abstract class DispatchingConnection extends StreamConnection implements 
         this.core = core;
     }
 
+    /** The output the engine accepted and the kernel does not hold yet (locked on itself). */
+    protected abstract PendingOutput pendingOutput();
+
     /** Whether accepted output has not reached the kernel yet. */
-    protected abstract boolean hasPendingOutput();
+    protected final boolean hasPendingOutput() {
+        PendingOutput out = pendingOutput();
+        synchronized (out) {
+            return !out.isEmpty();
+        }
+    }
+
+    /** Drops accepted output that has not reached the kernel. */
+    protected final void discardPendingOutput() {
+        PendingOutput out = pendingOutput();
+        synchronized (out) {
+            out.discardUnsent();
+        }
+    }
 
     /** Reads were resumed: engine hooks run here. */
     abstract void resumedReads();

@@ -104,13 +104,6 @@ public abstract class NativeStreamConnection extends DispatchingConnection
         return FileTransfers.sendFile(this, src, position, count);
     }
 
-    /** Drops accepted output that has not reached the kernel. */
-    protected abstract void discardPendingOutput();
-
-    protected abstract void engineShutdownInput() throws IOException;
-
-    /** Called once all output has been sent. */
-    protected abstract void engineShutdownOutput() throws IOException;
 
     /**
      * Stops the engine from serving this connection and releases what it holds for it; on the
@@ -208,7 +201,7 @@ public abstract class NativeStreamConnection extends DispatchingConnection
         if (readClosed()) {
             try {
                 if (!detached && isOpen()) {
-                    runGuarded(this::engineShutdownInput);
+                    runGuarded(() -> core.socket().shutdownInput());
                 }
             } finally {
                 readTerminated();
@@ -323,7 +316,7 @@ public abstract class NativeStreamConnection extends DispatchingConnection
         if (writeClosed()) {
             try {
                 if (!detached && isOpen()) {
-                    runGuarded(this::engineShutdownOutput);
+                    runGuarded(() -> core.socket().shutdownOutput());
                 }
             } finally {
                 writeTerminated();

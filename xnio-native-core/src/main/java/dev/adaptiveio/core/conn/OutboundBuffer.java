@@ -15,7 +15,7 @@ import dev.adaptiveio.core.natives.NativeSocket;
  * buffer is empty again, so idle connections hold none. Not thread-safe: the owning connection
  * serialises access.
  */
-public final class OutboundBuffer {
+public final class OutboundBuffer implements PendingOutput {
 
     /** Bytes one connection may gather before it must send; a system property can change it. */
     public static final int CAPACITY = Integer.getInteger("adaptiveio.gather.bytes", 16 * 1024);
@@ -36,6 +36,7 @@ public final class OutboundBuffer {
         return end - sent;
     }
 
+    @Override
     public boolean isEmpty() {
         return size() == 0;
     }
@@ -90,6 +91,11 @@ public final class OutboundBuffer {
         if (sent == end) {
             release();
         }
+    }
+
+    @Override
+    public void discardUnsent() {
+        discard();
     }
 
     /** Drops everything and returns the memory. */

@@ -68,13 +68,6 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     private final List<Runnable> closeTasks = new CopyOnWriteArrayList<>();
     private volatile ConnectionObserver observer;
 
-    /** Told of every connection this server accepts and of its release (metrics of a manager). */
-    public interface ConnectionObserver {
-        void accepted(NativeStreamConnection connection);
-
-        void released(NativeStreamConnection connection);
-    }
-
     public void observe(ConnectionObserver observer) {
         this.observer = observer;
     }
@@ -527,13 +520,5 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     @Override
     public String toString() {
         return "TCP server " + localAddress + " on " + worker.getName();
-    }
-
-    /** One accepting thread's state in this server; only that thread reads or writes it. */
-    private static final class ThreadShare {
-        /** Connections handed back after moving threads (see {@link #redeliver}). */
-        final ArrayDeque<NativeStreamConnection> redelivered = new ArrayDeque<>();
-        /** Connections the accept listener took on this thread, to tell whether a call took one. */
-        long taken;
     }
 }
