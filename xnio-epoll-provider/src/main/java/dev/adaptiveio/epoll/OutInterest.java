@@ -57,10 +57,6 @@ final class OutInterest {
         }
     }
 
-    boolean isSet() {
-        return out;
-    }
-
     /** EPOLL_CTL_DEL; the fd stays open. */
     void cancel() {
         if (key != null) {

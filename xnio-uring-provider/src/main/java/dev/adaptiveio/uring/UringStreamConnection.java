@@ -504,10 +504,4 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
         // The ring goes with its thread: end the connection as a worker shutdown does.
         forceTermination();
     }
-
-    /** Ops in flight on this connection's fd (tests and diagnostics); I/O thread only. */
-    int inflightOps() {
-        RingHandle h = handle;
-        return h == null ? 0 : h.inflightCount();
-    }
 }

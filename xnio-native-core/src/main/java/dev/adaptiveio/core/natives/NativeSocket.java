@@ -198,18 +198,11 @@ public final class NativeSocket {
         long total = 0;
         for (int i = offset; i < offset + length; i++) {
             ByteBuffer b = srcs[i];
-            if (!b.hasRemaining()) {
-                continue;
-            }
-            // A heap buffer leaves in bounce-sized pieces: only a piece the kernel did not take
-            // whole means it is full (what callers that wait for EPOLLOUT rely on).
-            while (b.hasRemaining()) {
-                int want = b.isDirect() ? b.remaining() : Math.min(b.remaining(), HEAP_COPY_CHUNK);
-                int n = write(b);
-                total += n;
-                if (n < want) {
-                    return total;
-                }
+            total += write(b);
+            if (b.hasRemaining()) {
+                // write() comes back short only when the kernel is full (a heap buffer goes bounce
+                // after bounce until one is not taken whole): asking again would only meet EAGAIN.
+                return total;
             }
         }
         return total;

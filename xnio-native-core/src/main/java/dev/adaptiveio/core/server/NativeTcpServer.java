@@ -127,11 +127,6 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         }
     }
 
-    /** The listening socket, for engines that accept with system calls. */
-    public NativeSocket listenSocket() {
-        return listenSocket;
-    }
-
     /**
      * Lets {@code threads} accept, each through the acceptor {@code factory} makes for it.
      * May be called again later (an engine started lazily joins an open server).

@@ -128,29 +128,4 @@ public final class UringConstants {
             default: return "OP_" + opcode;
         }
     }
-
-    /** A readable name for a (positive) errno value. */
-    public static String errnoName(int errno) {
-        switch (errno) {
-            case EPERM: return "EPERM";
-            case ENOENT: return "ENOENT";
-            case EINTR: return "EINTR";
-            case EBADF: return "EBADF";
-            case EAGAIN: return "EAGAIN";
-            case ENOMEM: return "ENOMEM";
-            case EINVAL: return "EINVAL";
-            case EPIPE: return "EPIPE";
-            case ENOSYS: return "ENOSYS";
-            case ETIME: return "ETIME";
-            case ECONNABORTED: return "ECONNABORTED";
-            case ECONNRESET: return "ECONNRESET";
-            case ENOBUFS: return "ENOBUFS";
-            case ENOTCONN: return "ENOTCONN";
-            case ETIMEDOUT: return "ETIMEDOUT";
-            case ECONNREFUSED: return "ECONNREFUSED";
-            case EALREADY: return "EALREADY";
-            case ECANCELED: return "ECANCELED";
-            default: return "errno " + errno;
-        }
-    }
 }
