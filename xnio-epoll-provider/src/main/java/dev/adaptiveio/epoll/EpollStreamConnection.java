@@ -151,17 +151,11 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
         readReady = false;
         int n = -1; // stays -1 when the read throws: the error (a reset) stays readable, as on NIO
         try {
-            if (ioThread.inThisThread()) {
+            boolean guarded = enterGuard();
+            try {
                 n = socket.read(dst);
-            } else {
-                core.enter();
-                try {
-                    n = socket.read(dst);
-                } finally {
-                    if (core.exit()) {
-                        finishCloseLater();
-                    }
-                }
+            } finally {
+                leaveGuard(guarded);
             }
         } finally {
             if (n == want || n < 0 || peerInputClosed) {
@@ -262,9 +256,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
 
     /** Sends what was gathered and then {@code srcs}, in one system call where possible. */
     private long sendNow(ByteBuffer[] srcs, int offset, int length, boolean inLoop) throws IOException {
-        if (!inLoop) {
-            core.enter();
-        }
+        boolean guarded = enterGuard();
         try {
             int gathered = out.size();
             ByteBuffer[] array;
@@ -304,7 +296,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
                 }
                 return n - fromGathered;
             } catch (IOException e) {
-                out.discard();
+                out.discardUnsent();
                 // Let the next write (or the write listener) meet the failure rather than wait.
                 writeReady = true;
                 throw e;
@@ -314,9 +306,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
                 }
             }
         } finally {
-            if (!inLoop && core.exit()) {
-                finishCloseLater();
-            }
+            leaveGuard(guarded);
         }
     }
 
@@ -376,7 +366,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
         } catch (IOException e) {
             writeReady = true;
             deferredWriteFailure = e;
-            out.discard();
+            out.discardUnsent();
             // Whoever reads next learns of the broken connection.
             readReady = true;
         }
@@ -411,7 +401,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
                     // It leaves at the end of this iteration, with whatever else gets written.
                     return true;
                 }
-                sendGatheredGuarded(inLoop);
+                sendGatheredGuarded();
                 checkOutput();
                 drained = out.isEmpty();
                 return drained;
@@ -425,16 +415,12 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
         }
     }
 
-    private void sendGatheredGuarded(boolean inLoop) throws IOException {
-        if (!inLoop) {
-            core.enter();
-        }
+    private void sendGatheredGuarded() throws IOException {
+        boolean guarded = enterGuard();
         try {
             sendGathered();
         } finally {
-            if (!inLoop && core.exit()) {
-                finishCloseLater();
-            }
+            leaveGuard(guarded);
         }
     }
 
@@ -443,41 +429,27 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
      * waits for EPOLLOUT as after any short write (bytes are never reordered).
      */
     @Override
-    protected long engineSendFile(FileChannel src, long position, long count) throws IOException {
-        try {
-            synchronized (out) {
+    protected long engineSendFile(FileChannel src, long position, long count, long end) throws IOException {
+        synchronized (out) {
+            checkOutput();
+            if (!out.isEmpty()) {
+                if (!writeReady) {
+                    return 0;
+                }
+                // A short send here calls writeFellShort itself: EPOLLOUT wakes the writer.
+                sendGatheredGuarded();
                 checkOutput();
-                boolean inLoop = ioThread.inThisThread();
                 if (!out.isEmpty()) {
-                    if (!writeReady) {
-                        return 0;
-                    }
-                    // A short send here calls writeFellShort itself: EPOLLOUT wakes the writer.
-                    sendGatheredGuarded(inLoop);
-                    checkOutput();
-                    if (!out.isEmpty()) {
-                        return 0;
-                    }
-                }
-                if (!inLoop) {
-                    // Held across the sendfile and the EPOLL_CTL_MOD: the fd cannot close between.
-                    core.enter();
-                }
-                try {
-                    long n = sendFileNow(src, position, count);
-                    if (!writeReady) {
-                        writeFellShort();
-                    }
-                    return n;
-                } finally {
-                    if (!inLoop && core.exit()) {
-                        finishCloseLater();
-                    }
+                    return 0;
                 }
             }
-        } finally {
-            afterOffThreadWrite();
+            return sendFileNow(src, position, count, end);
         }
+    }
+
+    @Override
+    protected void sendFileFellShort() throws IOException {
+        writeFellShort();
     }
 
     // ---- release
@@ -486,7 +458,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
     protected void engineRelease(boolean keepFd, Runnable whenReleased) {
         if (keepFd) {
             synchronized (out) {
-                out.discard();
+                out.discardUnsent();
             }
             release(true);
             whenReleased.run();
@@ -501,7 +473,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
                     return;
                 }
             }
-            out.discard();
+            out.discardUnsent();
         }
         release(false);
         whenReleased.run();
@@ -510,7 +482,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
     private void lingerExpired() {
         synchronized (out) {
             CoreLogger.LOG.lingerExpired(this, out.size(), Linger.MILLIS);
-            out.discard();
+            out.discardUnsent();
         }
         release(false);
     }

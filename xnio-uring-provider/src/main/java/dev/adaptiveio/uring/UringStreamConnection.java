@@ -318,10 +318,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
      * buffers; off the I/O thread guarded against a concurrent close.
      */
     private long writeDirect(ByteBuffer[] srcs, ByteBuffer src, int offset, int length) throws IOException {
-        boolean inLoop = thread.inThisThread();
-        if (!inLoop) {
-            core.enter();
-        }
+        boolean guarded = enterGuard();
         try {
             return srcs == null ? core.socket().write(src) : core.socket().write(srcs, offset, length);
         } catch (IOException e) {
@@ -329,9 +326,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             writeFailure = e;
             throw e;
         } finally {
-            if (!inLoop && core.exit()) {
-                finishCloseLater();
-            }
+            leaveGuard(guarded);
         }
     }
 
@@ -398,10 +393,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
 
     /** out held, nothing in flight. */
     private void sendDirect() throws IOException {
-        boolean inLoop = thread.inThisThread();
-        if (!inLoop) {
-            core.enter();
-        }
+        boolean guarded = enterGuard();
         try {
             out.sendNow(core.socket());
         } catch (IOException e) {
@@ -409,9 +401,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             out.discard();
             throw e;
         } finally {
-            if (!inLoop && core.exit()) {
-                finishCloseLater();
-            }
+            leaveGuard(guarded);
         }
     }
 
@@ -421,7 +411,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
      * (as in {@link #engineFlush}); bytes are never reordered.
      */
     @Override
-    protected long engineSendFile(FileChannel src, long position, long count) throws IOException {
+    protected long engineSendFile(FileChannel src, long position, long count, long end) throws IOException {
         synchronized (out) {
             checkOutput();
             if (!out.isEmpty()) {
@@ -436,12 +426,13 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
                     return 0;
                 }
             }
-            long n = sendFileNow(src, position, count);
-            if (!writeReady) {
-                pollOut.fellShort();
-            }
-            return n;
+            return sendFileNow(src, position, count, end);
         }
+    }
+
+    @Override
+    protected void sendFileFellShort() {
+        pollOut.fellShort();
     }
 
     /** The ring handle when it may take new ops (registered, active, not being released). */

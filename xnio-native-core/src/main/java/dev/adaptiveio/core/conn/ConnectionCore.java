@@ -29,8 +29,11 @@ public final class ConnectionCore {
     private volatile int readTimeoutMillis;
     private volatile int writeTimeoutMillis;
 
+    private static final Runnable NOTHING = () -> { };
+
     private final AtomicInteger callers = new AtomicInteger();
     private volatile boolean closing;
+    private volatile Runnable finishClose = NOTHING;
     private boolean fdClosed;
 
     public ConnectionCore(NativeSocket socket, SocketAddress localAddress, SocketAddress peerAddress) {
@@ -166,9 +169,18 @@ public final class ConnectionCore {
     // ---- system calls from threads other than the serving I/O thread
 
     /**
-     * Marks the start of a system call made off the I/O thread.
+     * Set by the connection that serves this core: asks its I/O thread to finish a close that
+     * waited for another thread's system call. {@link #exit()} runs it, so no caller can drop it.
+     */
+    public void servedBy(Runnable finishClose) {
+        this.finishClose = finishClose;
+    }
+
+    /**
+     * Marks the start of a system call made off the I/O thread; pair it with {@link #exit()} in a
+     * {@code finally}.
      *
-     * @throws ClosedChannelException if the fd is being closed
+     * @throws ClosedChannelException if the fd is being closed (the guard is then not held)
      */
     public void enter() throws ClosedChannelException {
         callers.incrementAndGet();
@@ -179,13 +191,14 @@ public final class ConnectionCore {
     }
 
     /**
-     * Ends a system call started with {@link #enter()}.
-     *
-     * @return {@code true} if the caller was the last one inside a core that is closing: it must
-     *         then ask the I/O thread to finish the close
+     * Ends a system call started with {@link #enter()}. The last caller to leave a closing core
+     * runs the serving connection's close completion: the I/O thread declined to close the fd
+     * while this caller was inside.
      */
-    public boolean exit() {
-        return callers.decrementAndGet() == 0 && closing;
+    public void exit() {
+        if (callers.decrementAndGet() == 0 && closing) {
+            finishClose.run();
+        }
     }
 
     /** Stops new system calls; the fd closes once the last one has left. */

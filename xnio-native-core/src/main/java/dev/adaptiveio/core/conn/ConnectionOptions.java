@@ -22,24 +22,16 @@ final class ConnectionOptions {
 
     /** {@code getOption}: the value, read under the connection's close guard. */
     static <T> T get(NativeStreamConnection c, Option<T> option) throws IOException {
-        Value<T> value = new Value<>();
-        c.runGuarded(() -> value.held = read(c.core, option));
-        return value.held;
+        return c.guarded(() -> read(c.core, option));
     }
 
     /** {@code setOption}: the old value, and the new one written, under the close guard. */
     static <T> T set(NativeStreamConnection c, Option<T> option, T newValue) throws IOException {
-        Value<T> value = new Value<>();
-        c.runGuarded(() -> {
-            value.held = read(c.core, option);
+        return c.guarded(() -> {
+            T old = read(c.core, option);
             write(c.core, option, newValue);
+            return old;
         });
-        return value.held;
-    }
-
-    /** Carries a value out of a guarded system call. */
-    private static final class Value<T> {
-        T held;
     }
 
     static boolean supports(Option<?> option) {

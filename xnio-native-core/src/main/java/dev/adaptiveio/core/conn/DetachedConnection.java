@@ -20,6 +20,7 @@ public final class DetachedConnection implements Closeable {
     private final EngineId fromEngine;
     private final long detachedAtNanos;
     private final AtomicBoolean claimed = new AtomicBoolean();
+    private volatile EngineId adoptedBy;
 
     DetachedConnection(ConnectionCore core, EngineId fromEngine) {
         this.core = core;
@@ -75,6 +76,7 @@ public final class DetachedConnection implements Closeable {
         if (!claimed.compareAndSet(false, true)) {
             throw new IllegalStateException("connection " + core + " was already adopted or closed");
         }
+        adoptedBy = engine;
         core.reopenForAdoption();
         return core;
     }
@@ -90,6 +92,8 @@ public final class DetachedConnection implements Closeable {
 
     @Override
     public String toString() {
-        return "detached " + core + " from " + fromEngine + " carrying " + carriedBytes() + " byte(s)";
+        EngineId to = adoptedBy;
+        return "detached " + core + " from " + fromEngine + (to != null ? " adopted by " + to : "")
+                + " carrying " + carriedBytes() + " byte(s)";
     }
 }

@@ -2,6 +2,7 @@ package dev.adaptiveio.core.conn;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -342,6 +343,55 @@ public abstract class DispatchingConnection extends StreamConnection implements 
             synchronized (awaitLock) {
                 awaitLock.notifyAll();
             }
+        }
+    }
+
+    // =====================================================================================
+    // Guarding system calls made off the I/O thread
+
+    /**
+     * Holds the close guard when called off the I/O thread, so the fd cannot close under the
+     * system call that follows; on the I/O thread (which alone closes the fd) it does nothing.
+     * Always pair it with {@link #leaveGuard}: <pre>
+     * boolean guarded = enterGuard();
+     * try { ... } finally { leaveGuard(guarded); }</pre>
+     *
+     * @return whether the guard is held
+     * @throws ClosedChannelException off the I/O thread, if the connection is closing
+     */
+    protected final boolean enterGuard() throws ClosedChannelException {
+        if (ioThread.inThisThread()) {
+            return false;
+        }
+        core.enter();
+        return true;
+    }
+
+    /** Ends what {@link #enterGuard} started; a close that waited for it then finishes. */
+    protected final void leaveGuard(boolean guarded) {
+        if (guarded) {
+            core.exit();
+        }
+    }
+
+    /** A system call that gives a value. */
+    protected interface SysCall<T> {
+        T call() throws IOException;
+    }
+
+    /**
+     * Runs a system call under the close guard (off the I/O thread), and refuses it on a closing
+     * connection on any thread. Allocates for its lambda: not for the hot path.
+     */
+    protected final <T> T guarded(SysCall<T> call) throws IOException {
+        if (core.isClosing()) {
+            throw new ClosedChannelException();
+        }
+        boolean guarded = enterGuard();
+        try {
+            return call.call();
+        } finally {
+            leaveGuard(guarded);
         }
     }
 

@@ -64,10 +64,17 @@ final class FileTransfers {
         if (NativeSocket.canSendFile(src)) {
             long n;
             try {
-                n = to.engineSendFile(src, position, Math.min(available, MAX_SEND_FILE));
+                n = to.engineSendFile(src, position, Math.min(available, MAX_SEND_FILE), position + available);
             } catch (IOException e) {
                 to.traffic.failed(e);
                 throw e;
+            } finally {
+                if (!to.ioThread.inThisThread()) {
+                    // sendFile cleared writeReady for the length of its call: a dispatch that
+                    // looked then saw "not ready" and will not come back on its own. Outside the
+                    // engine's output lock (an awaiting thread takes it after the await lock).
+                    to.readinessChanged();
+                }
             }
             return to.written(n);
         }
@@ -82,35 +89,39 @@ final class FileTransfers {
      * find the socket full, so no edge or completion is lost: a readiness report that arrives
      * during the call (the I/O thread handling it while another thread sends) sets it again and
      * nothing here clears it afterwards. When it stays clear, the socket was full: the engine
-     * must then make sure it hears when the socket drains ({@code writeFellShort}).
+     * hears when it drains through {@link NativeStreamConnection#sendFileFellShort}, called
+     * under the same close guard as the sendfile.
+     *
+     * @param end where the file ended when the transfer began: a send that reaches it did not
+     *            find the socket full, even if shorter than asked (the file shrank)
      */
-    static long sendFile(NativeStreamConnection to, FileChannel src, long position, long count) throws IOException {
-        boolean inLoop = to.ioThread.inThisThread();
-        if (!inLoop) {
-            to.core.enter();
+    static long sendFile(NativeStreamConnection to, FileChannel src, long position, long count, long end)
+            throws IOException {
+        if (to.core.isClosing()) {
+            throw new ClosedChannelException();
         }
-        long n;
+        boolean guarded = to.enterGuard();
         try {
-            if (inLoop && to.core.isClosing()) {
-                throw new ClosedChannelException();
-            }
             to.writeReady = false;
-            n = to.core.socket().sendFile(src, position, count);
-        } catch (IOException e) {
-            // The next write (or the write listener) meets the failure rather than waits.
-            to.writeReady = true;
-            throw e;
-        } finally {
-            if (!inLoop && to.core.exit()) {
-                to.finishCloseLater();
+            long n;
+            try {
+                n = to.core.socket().sendFile(src, position, count);
+            } catch (IOException e) {
+                // The next write (or the write listener) meets the failure rather than waits.
+                to.writeReady = true;
+                throw e;
             }
+            if (n == count || position + n >= end) {
+                // Everything went, or the file ended early: the socket was not found full, so no
+                // report of it draining would come.
+                to.writeReady = true;
+            } else {
+                to.sendFileFellShort();
+            }
+            return n;
+        } finally {
+            to.leaveGuard(guarded);
         }
-        if (n == count || position + n >= src.size()) {
-            // Everything went, or the file ended early (it shrank): the socket was not found
-            // full, so no report of it draining would come.
-            to.writeReady = true;
-        }
-        return n;
     }
 
     private static long throughBuffer(NativeStreamConnection to, FileChannel src, long position, long available)

@@ -42,6 +42,8 @@ public abstract class NativeStreamConnection extends DispatchingConnection
         super(ioThread, core);
         setSourceConduit(this);
         setSinkConduit(this);
+        // A close that waited for another thread's system call finishes on the I/O thread.
+        core.servedBy(this::releaseOnThread);
     }
 
     public final ConnectionCore core() {
@@ -92,18 +94,27 @@ public abstract class NativeStreamConnection extends DispatchingConnection
      * Sends part of a plain file: first every byte accepted before it must be in the kernel (the
      * engine sends it now; when it cannot all go, the engine returns 0 and the writer waits for
      * write readiness as after any short write), then {@link #sendFileNow} under the engine's
-     * output lock. When that leaves {@link #writeReady} clear the socket was full: the engine
-     * arranges to hear when it drains, as after a short write.
+     * output lock.
      *
+     * @param end where the file ends (pass it on to {@link #sendFileNow})
      * @return bytes of the file sent
      */
-    protected abstract long engineSendFile(FileChannel src, long position, long count) throws IOException;
+    protected abstract long engineSendFile(FileChannel src, long position, long count, long end) throws IOException;
 
-    /** For {@link #engineSendFile}: the guarded {@code sendfile(2)} call ({@link FileTransfers#sendFile}). */
-    protected final long sendFileNow(FileChannel src, long position, long count) throws IOException {
-        return FileTransfers.sendFile(this, src, position, count);
+    /**
+     * For {@link #engineSendFile}: the guarded {@code sendfile(2)} call ({@link FileTransfers#sendFile}).
+     * When it finds the socket full it calls {@link #sendFileFellShort}.
+     */
+    protected final long sendFileNow(FileChannel src, long position, long count, long end) throws IOException {
+        return FileTransfers.sendFile(this, src, position, count, end);
     }
 
+    /**
+     * A sendfile found the socket full and cleared {@link #writeReady}: arrange to hear when it
+     * drains, as after a short write. Called with the engine's output lock and the close guard
+     * held, on any thread.
+     */
+    protected abstract void sendFileFellShort() throws IOException;
 
     /**
      * Stops the engine from serving this connection and releases what it holds for it; on the
@@ -201,7 +212,7 @@ public abstract class NativeStreamConnection extends DispatchingConnection
         if (readClosed()) {
             try {
                 if (!detached && isOpen()) {
-                    runGuarded(() -> core.socket().shutdownInput());
+                    guarded(() -> { core.socket().shutdownInput(); return null; });
                 }
             } finally {
                 readTerminated();
@@ -316,7 +327,7 @@ public abstract class NativeStreamConnection extends DispatchingConnection
         if (writeClosed()) {
             try {
                 if (!detached && isOpen()) {
-                    runGuarded(() -> core.socket().shutdownOutput());
+                    guarded(() -> { core.socket().shutdownOutput(); return null; });
                 }
             } finally {
                 writeTerminated();
@@ -342,32 +353,6 @@ public abstract class NativeStreamConnection extends DispatchingConnection
 
 
     // =====================================================================================
-    // Guarding system calls made off the I/O thread
-
-    protected interface SysCall {
-        void run() throws IOException;
-    }
-
-    /** Runs a system call on the fd, protected against a concurrent close when off the I/O thread. */
-    protected final void runGuarded(SysCall call) throws IOException {
-        if (ioThread.inThisThread()) {
-            if (core.isClosing()) {
-                throw new ClosedChannelException();
-            }
-            call.run();
-            return;
-        }
-        core.enter();
-        try {
-            call.run();
-        } finally {
-            if (core.exit()) {
-                finishCloseLater();
-            }
-        }
-    }
-
-    // =====================================================================================
     // Close and detach
 
     @Override
@@ -377,11 +362,6 @@ public abstract class NativeStreamConnection extends DispatchingConnection
         }
         core.beginClose();
         wakeWaiters();
-        releaseOnThread();
-    }
-
-    /** Asks the I/O thread to finish a close that waited for another thread's system call. */
-    protected final void finishCloseLater() {
         releaseOnThread();
     }
 

@@ -93,13 +93,9 @@ public final class OutboundBuffer implements PendingOutput {
         }
     }
 
+    /** Drops everything (nothing is ever lent to the kernel) and returns the memory. */
     @Override
     public void discardUnsent() {
-        discard();
-    }
-
-    /** Drops everything and returns the memory. */
-    public void discard() {
         if (buffer != null) {
             release();
         }

@@ -67,10 +67,6 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
     private final ServerTraffic traffic = new ServerTraffic();
     private final List<Runnable> closeTasks = new CopyOnWriteArrayList<>();
     private volatile ConnectionObserver observer;
-
-    public void observe(ConnectionObserver observer) {
-        this.observer = observer;
-    }
     private volatile boolean resumed;
     private volatile EngineId acceptingEngine;
 
@@ -98,6 +94,11 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         }
         this.listenSocket = socket;
         this.mbean = worker.registerServer(new ServerMetrics(worker, this, limits));
+    }
+
+    /** Tells {@code observer} of every connection this server accepts and of its release. */
+    public void observe(ConnectionObserver observer) {
+        this.observer = observer;
     }
 
     /** The listening socket's fd, for acceptors. */

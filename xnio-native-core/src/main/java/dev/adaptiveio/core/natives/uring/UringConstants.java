@@ -79,24 +79,9 @@ public final class UringConstants {
     public static final int SOCK_NONBLOCK = 0x800;
     public static final int SOCK_CLOEXEC = 0x80000;
 
-    // ---- errno values (completions carry -errno)
-    public static final int EPERM = 1;
-    public static final int ENOENT = 2;
-    public static final int EINTR = 4;
+    // ---- errno values io_uring itself reports (completions carry -errno); a socket's errors are
+    // NativeIoException's
     public static final int EBADF = 9;
-    public static final int EAGAIN = 11;
-    public static final int ENOMEM = 12;
-    public static final int EINVAL = 22;
-    public static final int EPIPE = 32;
-    public static final int ENOSYS = 38;
-    public static final int ETIME = 62;
-    public static final int ECONNABORTED = 103;
-    public static final int ECONNRESET = 104;
-    public static final int ENOBUFS = 105;
-    public static final int ENOTCONN = 107;
-    public static final int ETIMEDOUT = 110;
-    public static final int ECONNREFUSED = 111;
-    public static final int EALREADY = 114;
     public static final int ECANCELED = 125;
 
     private UringConstants() {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.adaptiveio.core.natives.NativeIoException;
 import dev.adaptiveio.core.natives.NativeSocket;
 import dev.adaptiveio.core.natives.uring.RecordingListener.Completion;
 import io.netty.channel.unix.FileDescriptor;
@@ -310,7 +311,7 @@ class RingTest {
             assertEquals(0, l.next().result, "orderly shutdown is a zero-length receive");
             reset.client.setOption(StandardSocketOptions.SO_LINGER, 0);
             reset.client.close();
-            assertEquals(-ECONNRESET, r.next().result);
+            assertEquals(-NativeIoException.ECONNRESET, r.next().result);
             loop.run(() -> {
                 hs[0].release(false);
                 hs[1].release(false);
