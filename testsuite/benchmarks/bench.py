@@ -58,6 +58,12 @@ MIX_SYSCALLS = ["read", "readv", "recvfrom", "recvmsg", "write", "writev", "send
 UNDERTOW_PROVIDERS = ["nio", "epoll", "io_uring", "adaptive", "adaptive+transplant"]
 PEERS = ["netty-epoll", "netty-io_uring", "nginx"]
 ALL_SERVERS = UNDERTOW_PROVIDERS + PEERS
+BASELINE = "@base"  # suffix: the provider's jars from --baseline (a build of another commit)
+
+
+def server_order(name):
+    base = name.endswith(BASELINE)
+    return ALL_SERVERS.index(name[:-len(BASELINE)] if base else name) * 2 + (1 if base else 0)
 
 # Servers that run only some workloads. adaptive+transplant differs from adaptive only where a switch
 # finds established connections: the ramp (and transplant_ramp.py). In a steady cell the controller
@@ -199,6 +205,8 @@ class UndertowServer(Server):
     def __init__(self, work, provider, args):
         super().__init__(work)
         self.name = provider
+        self.baseline = provider.endswith(BASELINE)
+        provider = provider[:-len(BASELINE)] if self.baseline else provider
         self.provider = provider.split("+")[0]
         self.transplant = provider.endswith("+transplant")
         self.args = args
@@ -233,6 +241,8 @@ class UndertowServer(Server):
         entries = []
         for entry in out.read_text().strip().split(":"):
             if "/dev/adaptiveio/" in entry and entry.endswith(".jar"):
+                if self.baseline:
+                    entry = str(self.baseline_jar(Path(entry).name))
                 copy = snapshot_dir / Path(entry).name
                 shutil.copy2(entry, copy)
                 digest = hashlib.sha256(copy.read_bytes()).hexdigest()[:12]
@@ -241,6 +251,15 @@ class UndertowServer(Server):
                 entry = str(copy)
             entries.append(entry)
         self.classpath = ":".join([str(jar)] + entries)
+
+    def baseline_jar(self, name):
+        """The same artifact built in --baseline's tree (module/target/NAME), for a before/after run."""
+        if not self.args.baseline:
+            raise Unavailable(f"{self.name} needs --baseline DIR (a tree built with mvn package at another commit)")
+        found = sorted(Path(self.args.baseline).glob(f"**/target/{name}"))
+        if not found:
+            raise Unavailable(f"{name} not built in {self.args.baseline} (run mvn -DskipTests package there)")
+        return found[0]
 
     def command(self, port, cell):
         cmd = [self.args.java] + self.args.java_opts.split() + [f"-Dadaptiveio.provider={self.provider}"]
@@ -894,7 +913,7 @@ def summarize(rows):
         by_cell.setdefault((r["workload"], r["round"]), {})[r["server"]] = r
     out = []
     keys = sorted({(r["server"], r["workload"]) for r in rows},
-                  key=lambda k: (list(WORKLOADS).index(k[1]), ALL_SERVERS.index(k[0])))
+                  key=lambda k: (list(WORKLOADS).index(k[1]), server_order(k[0])))
     for server, wname in keys:
         # A cell that ran but served nothing counts (as 0 req/s); only cells that failed to run are left out.
         mine = [r for r in rows if r["server"] == server and r["workload"] == wname and num(r.get("rps")) is not None]
@@ -1124,6 +1143,9 @@ def main():
     p.add_argument("--nice", type=int, default=0,
                    help="run servers and load generators at this nice level (e.g. -20 on a shared machine)")
     p.add_argument("--offline", action="store_true", help="mvn -o when resolving provider class paths")
+    p.add_argument("--baseline", metavar="DIR",
+                   help="a source tree built with `mvn -DskipTests package` at another commit: servers named "
+                        "PROVIDER@base (e.g. epoll@base) run its jars, so one run compares before and after")
     p.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
                    help="a new random server order for every workload of every round (default: on in targets mode)")
     p.add_argument("--seed", type=int, help="seed of the shuffled order (recorded in <mode>-machine.json)")
@@ -1198,7 +1220,7 @@ def main():
     servers, skipped = [], {}
     candidates = []
     for name in args.servers.split(","):
-        if name in UNDERTOW_PROVIDERS:
+        if name in UNDERTOW_PROVIDERS or (name.endswith(BASELINE) and name[:-len(BASELINE)] in UNDERTOW_PROVIDERS):
             server = UndertowServer(args.work, name, args)
         elif name.startswith("netty-"):
             server = NettyServer(args.work, name[len("netty-"):], args)
