@@ -58,7 +58,6 @@ import org.xnio.IoUtils;
  */
 final class EpollStreamConnection extends NativeStreamConnection implements EpollListener, FlushTarget {
 
-
     private final NativeSocket socket;
     /**
      * Guards the output path (the I/O thread flushes while a worker thread may write) and the

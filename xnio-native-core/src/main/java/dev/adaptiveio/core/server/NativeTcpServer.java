@@ -23,7 +23,6 @@ import dev.adaptiveio.core.natives.NativeSocket;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
-import org.xnio.LocalSocketAddress;
 import org.xnio.ManagementRegistration;
 import org.xnio.Option;
 import org.xnio.OptionMap;
@@ -46,14 +45,10 @@ import org.xnio.channels.AcceptingChannel;
 public final class NativeTcpServer implements AcceptingChannel<StreamConnection>,
         ReleaseListener {
 
-    /** The peer address of an accepted connection (unused: accept4 wants room for it). */
-    private static final ThreadLocal<byte[]> ACCEPT_ADDRESS = ThreadLocal.withInitial(() -> new byte[26]);
-
     private final XnioWorker worker;
-    private final NativeSocket listenSocket;
+    private final ListenSocket listenSocket;
     private final ServerOptions settings;
     private final ConnectionLimits limits;
-    private final SocketAddress localAddress;
     private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
     /** Per accepting thread: what only that thread touches. */
     private final Map<Thread, ThreadShare> shares = new ConcurrentHashMap<>();
@@ -78,22 +73,14 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         this.worker = worker;
         ServerOptions.check(options);
         this.limits = new ConnectionLimits(options);
-        boolean domain = bindAddress instanceof LocalSocketAddress;
-        NativeSocket socket = domain ? NativeSocket.openDomain() : NativeSocket.openStream();
-        boolean ok = false;
+        this.listenSocket = ListenSocket.open(bindAddress, options);
+        this.settings = listenSocket.settings();
         try {
-            this.settings = new ServerOptions(socket, options, !domain);
-            socket.bind(bindAddress);
-            socket.listen(settings.backlog());
-            this.localAddress = domain ? bindAddress : socket.localAddress();
-            ok = true;
-        } finally {
-            if (!ok) {
-                socket.close();
-            }
+            this.mbean = worker.registerServer(new ServerMetrics(worker, this, limits));
+        } catch (RuntimeException e) {
+            listenSocket.close();
+            throw e;
         }
-        this.listenSocket = socket;
-        this.mbean = worker.registerServer(new ServerMetrics(worker, this, limits));
     }
 
     /** Tells {@code observer} of every connection this server accepts and of its release. */
@@ -108,24 +95,15 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
 
     /** Wraps an fd this server's listening socket accepted (TCP or UNIX domain, as the server). */
     public NativeSocket wrapAccepted(int fd) {
-        return listenSocket.isDomain() ? NativeSocket.wrapDomain(fd) : NativeSocket.wrap(fd);
+        return listenSocket.wrapAccepted(fd);
     }
 
     /**
      * One non-blocking accept on the listening socket, for an acceptor of any engine: the new fd,
-     * or -1 when none waits. A {@code close()} on another thread can shut the listening socket
-     * down under the call (EINVAL, or EBADF once the fd is gone): that is a closed channel, as
-     * XNIO reports it, not a failure.
+     * or -1 when none waits; a closed server reports a {@link ClosedChannelException}.
      */
     public int acceptFd() throws IOException {
-        try {
-            return listenSocket.accept(ACCEPT_ADDRESS.get());
-        } catch (IOException e) {
-            if (!isOpen()) {
-                throw (ClosedChannelException) new ClosedChannelException().initCause(e);
-            }
-            throw e;
-        }
+        return listenSocket.accept(isOpen());
     }
 
     /**
@@ -386,11 +364,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         }
         // Stop listening now, so the port is free when close() returns (a test or a reload
         // binds it again at once); the fd itself closes once no engine refers to it.
-        try {
-            listenSocket.shutdownInput();
-        } catch (IOException ignored) {
-            // not listening any more either way
-        }
+        listenSocket.stopListening();
         for (Acceptor a : acceptors) {
             try {
                 a.thread().runOnThread(a::close);
@@ -424,12 +398,7 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         }
     }
 
-    private final AtomicBoolean listenFdClosed = new AtomicBoolean();
-
     private void closeListenFd() {
-        if (!listenFdClosed.compareAndSet(false, true)) {
-            return;
-        }
         try {
             listenSocket.close();
         } catch (IOException e) {
@@ -456,12 +425,12 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
 
     @Override
     public SocketAddress getLocalAddress() {
-        return localAddress;
+        return listenSocket.localAddress();
     }
 
     @Override
     public <A extends SocketAddress> A getLocalAddress(Class<A> type) {
-        return type.isInstance(localAddress) ? type.cast(localAddress) : null;
+        return type.isInstance(listenSocket.localAddress()) ? type.cast(listenSocket.localAddress()) : null;
     }
 
     @Override
@@ -515,6 +484,6 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
 
     @Override
     public String toString() {
-        return "TCP server " + localAddress + " on " + worker.getName();
+        return "TCP server " + listenSocket.localAddress() + " on " + worker.getName();
     }
 }
