@@ -2,9 +2,8 @@ package dev.adaptiveio.uring;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.adaptiveio.core.conn.BufferPool;
 import dev.adaptiveio.core.conn.PendingOutput;
 import dev.adaptiveio.core.natives.NativeSocket;
 import dev.adaptiveio.core.natives.uring.IovecArray;
@@ -22,10 +21,8 @@ final class SendQueue implements PendingOutput {
     static final int CHUNK = Integer.getInteger("adaptiveio.io_uring.sendChunk", 16 * 1024);
     /** Chunks a connection may fill before writes return 0 (back-pressure). */
     static final int MAX_CHUNKS = Math.max(1, Integer.getInteger("adaptiveio.io_uring.sendChunks", 4));
-    private static final int POOL_LIMIT = Integer.getInteger("adaptiveio.io_uring.sendPool", 4096);
-    private static final ConcurrentLinkedQueue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
-    private static final AtomicInteger POOLED = new AtomicInteger();
-    private static final AtomicInteger IN_USE = new AtomicInteger();
+    private static final BufferPool POOL =
+            new BufferPool(CHUNK, Integer.getInteger("adaptiveio.io_uring.sendPool", 4096));
 
     /** Each chunk's position is how far it is filled; the head's bytes before {@link #headRead} are sent. */
     // A plain array (oldest first, at most MAX_CHUNKS): walking it for a WRITEV allocates no iterator.
@@ -219,29 +216,15 @@ final class SendQueue implements PendingOutput {
     }
 
     private static ByteBuffer acquire() {
-        ByteBuffer b = POOL.poll();
-        if (b != null) {
-            POOLED.decrementAndGet();
-        } else {
-            b = UringMemory.allocateDirect(CHUNK);
-        }
-        IN_USE.incrementAndGet();
-        return b;
+        return POOL.acquire();
     }
 
     private static void release(ByteBuffer b) {
-        IN_USE.decrementAndGet();
-        b.clear();
-        if (POOLED.incrementAndGet() <= POOL_LIMIT) {
-            POOL.offer(b);
-        } else {
-            POOLED.decrementAndGet();
-            UringMemory.free(b);
-        }
+        POOL.release(b);
     }
 
     /** Chunks held by connections now (leak checks). */
     static int chunksInUse() {
-        return IN_USE.get();
+        return POOL.inUse();
     }
 }

@@ -1,27 +1,22 @@
 package dev.adaptiveio.core.conn;
 
 import java.nio.ByteBuffer;
-import java.util.Queue;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import dev.adaptiveio.core.natives.LockFreeQueues;
-import dev.adaptiveio.core.natives.NativeSocket;
 
 /**
  * Output a connection has accepted but not yet handed to the kernel: the bytes of one loop
  * iteration, gathered so they leave in one system call.
  * <p>
- * The memory is a pooled direct buffer taken on the first byte and returned as soon as the
- * buffer is empty again, so idle connections hold none. Not thread-safe: the owning connection
+ * The memory is a pooled direct buffer ({@link BufferPool}: the I/O thread's own stack first)
+ * taken on the first byte and returned as soon as the buffer is empty again, so idle
+ * connections hold none. Not thread-safe: the owning connection
  * serialises access.
  */
 public final class OutboundBuffer implements PendingOutput {
 
     /** Bytes one connection may gather before it must send; a system property can change it. */
     public static final int CAPACITY = Integer.getInteger("adaptiveio.gather.bytes", 16 * 1024);
-    private static final int POOL_LIMIT = Integer.getInteger("adaptiveio.gather.pool", 4096);
-    private static final Queue<ByteBuffer> POOL = LockFreeQueues.newFixedMpmcQueue(POOL_LIMIT);
-    private static final AtomicInteger IN_USE = new AtomicInteger();
+    private static final BufferPool POOL =
+            new BufferPool(CAPACITY, Integer.getInteger("adaptiveio.gather.pool", 4096));
 
     /**
      * Its position and limit serve whichever use came last (append or send), so the buffer
@@ -102,12 +97,7 @@ public final class OutboundBuffer implements PendingOutput {
     }
 
     private void acquire() {
-        ByteBuffer b = POOL.poll();
-        if (b == null) {
-            b = NativeSocket.allocateDirect(CAPACITY);
-        }
-        IN_USE.incrementAndGet();
-        buffer = b;
+        buffer = POOL.acquire();
         end = 0;
         sent = 0;
     }
@@ -117,15 +107,11 @@ public final class OutboundBuffer implements PendingOutput {
         buffer = null;
         end = 0;
         sent = 0;
-        IN_USE.decrementAndGet();
-        b.clear();
-        if (!POOL.offer(b)) {
-            NativeSocket.freeDirect(b);
-        }
+        POOL.release(b);
     }
 
     /** Buffers held by connections right now (for leak checks and metrics). */
     public static int buffersInUse() {
-        return IN_USE.get();
+        return POOL.inUse();
     }
 }
