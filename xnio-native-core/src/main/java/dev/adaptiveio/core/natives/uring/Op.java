@@ -17,6 +17,7 @@ public final class Op {
     public static final int SPLICE = 8;
     public static final int NOP = 9;
     public static final int CLOSE = 10;
+    public static final int TIMEOUT = 11;
 
     /** Tags distinguish ops of one kind in flight at once on one handle: {@code 0..MAX_TAG}. */
     public static final int MAX_TAG = 15;
@@ -36,6 +37,7 @@ public final class Op {
             case SPLICE: return "SPLICE";
             case NOP: return "NOP";
             case CLOSE: return "CLOSE";
+            case TIMEOUT: return "TIMEOUT";
             default: return "KIND_" + kind;
         }
     }

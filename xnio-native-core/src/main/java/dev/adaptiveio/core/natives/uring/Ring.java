@@ -2,6 +2,7 @@ package dev.adaptiveio.core.natives.uring;
 
 import java.io.IOException;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 
 import dev.adaptiveio.core.natives.NettyIoPoller;
 import io.netty.channel.IoHandlerFactory;
@@ -24,6 +25,8 @@ public final class Ring extends NettyIoPoller {
     private final Thread owner;
     private final RingConfig config;
     private int registered;
+    private RingTimer timer;
+    private boolean timerFailed;
 
     // Counters, owner thread only (read them there or accept a stale view).
     long submissions;
@@ -112,14 +115,19 @@ public final class Ring extends NettyIoPoller {
         return config;
     }
 
-    /** Handles registered and not yet released. */
+    /** Handles registered and not yet released (the ring's own timer not counted). */
     public int registeredCount() {
-        return registered;
+        return timer != null && timer.isRegistered() ? registered - 1 : registered;
     }
 
     /** Ops submitted so far (queued for the kernel). */
     public long submissions() {
         return submissions;
+    }
+
+    /** Of {@link #submissions()}, the TIMEOUT ops the ring armed to wake at a timer's deadline. */
+    public long timeoutsArmed() {
+        return timer == null ? 0 : timer.armedCount();
     }
 
     /** Completions received so far. */
@@ -139,6 +147,30 @@ public final class Ring extends NettyIoPoller {
     /** Completions that matched no op in flight; always 0 unless something is badly wrong. */
     public long unknownCompletions() {
         return unknownCompletions;
+    }
+
+    /**
+     * Waits with this ring's own armed TIMEOUTs ({@link RingTimer}) instead of one per wait
+     * from Netty's handler; falls back to Netty's when none can be armed.
+     */
+    @Override
+    public int poll(BooleanSupplier mayBlock, long deadlineNanos) {
+        if (deadlineNanos != -1L && timer() != null && timer.cover(deadlineNanos)) {
+            deadlineNanos = -1L;
+        }
+        return super.poll(mayBlock, deadlineNanos);
+    }
+
+    private RingTimer timer() {
+        if (timer == null && !timerFailed) {
+            try {
+                timer = new RingTimer(this);
+            } catch (IOException | RuntimeException e) {
+                // Netty's per-wait TIMEOUT then serves, as before.
+                timerFailed = true;
+            }
+        }
+        return timer;
     }
 
     @Override

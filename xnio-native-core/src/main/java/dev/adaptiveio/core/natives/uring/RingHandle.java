@@ -177,6 +177,16 @@ public final class RingHandle {
                 spliceFlags, fdIn);
     }
 
+    /**
+     * A relative timeout (IORING_OP_TIMEOUT with no completion count): completes with
+     * {@code -ETIME} when the time in the {@code struct __kernel_timespec} at
+     * {@code timespecAddress} has passed. The kernel copies the timespec when the op is
+     * submitted, so the memory need only last until the ring's next submission.
+     */
+    public boolean timeout(long timespecAddress, int tag) {
+        return submit(Op.TIMEOUT, tag, IORING_OP_TIMEOUT, (byte) 0, (short) 0, -1, 0L, timespecAddress, 1, 0, 0);
+    }
+
     /** A no-op: completes with {@code 0} after a trip through the ring. */
     public boolean nop(int tag) {
         return submit(Op.NOP, tag, IORING_OP_NOP, (byte) 0, (short) 0, -1, 0L, 0L, 0, 0, 0);

@@ -13,6 +13,7 @@ public final class UringConstants {
     public static final byte IORING_OP_WRITEV = 2;
     public static final byte IORING_OP_POLL_ADD = 6;
     public static final byte IORING_OP_POLL_REMOVE = 7;
+    public static final byte IORING_OP_TIMEOUT = 11;
     public static final byte IORING_OP_ACCEPT = 13;
     public static final byte IORING_OP_ASYNC_CANCEL = 14;
     public static final byte IORING_OP_CONNECT = 16;
@@ -82,6 +83,8 @@ public final class UringConstants {
     // ---- errno values io_uring itself reports (completions carry -errno); a socket's errors are
     // NativeIoException's
     public static final int EBADF = 9;
+    /** A TIMEOUT op's result when its time ran out. */
+    public static final int ETIME = 62;
     public static final int ECANCELED = 125;
 
     private UringConstants() {
@@ -100,6 +103,7 @@ public final class UringConstants {
             case IORING_OP_WRITEV: return "WRITEV";
             case IORING_OP_POLL_ADD: return "POLL_ADD";
             case IORING_OP_POLL_REMOVE: return "POLL_REMOVE";
+            case IORING_OP_TIMEOUT: return "TIMEOUT";
             case IORING_OP_ACCEPT: return "ACCEPT";
             case IORING_OP_ASYNC_CANCEL: return "ASYNC_CANCEL";
             case IORING_OP_CONNECT: return "CONNECT";
