@@ -428,7 +428,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
      * waits for EPOLLOUT as after any short write (bytes are never reordered).
      */
     @Override
-    protected long engineSendFile(FileChannel src, long position, long count, long end) throws IOException {
+    protected long engineSendFile(FileChannel src, long position, long count) throws IOException {
         synchronized (out) {
             checkOutput();
             if (!out.isEmpty()) {
@@ -442,7 +442,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
                     return 0;
                 }
             }
-            return sendFileNow(src, position, count, end);
+            return sendFileNow(src, position, count);
         }
     }
 

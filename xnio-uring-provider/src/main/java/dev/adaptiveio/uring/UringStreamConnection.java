@@ -411,7 +411,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
      * (as in {@link #engineFlush}); bytes are never reordered.
      */
     @Override
-    protected long engineSendFile(FileChannel src, long position, long count, long end) throws IOException {
+    protected long engineSendFile(FileChannel src, long position, long count) throws IOException {
         synchronized (out) {
             checkOutput();
             if (!out.isEmpty()) {
@@ -426,7 +426,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
                     return 0;
                 }
             }
-            return sendFileNow(src, position, count, end);
+            return sendFileNow(src, position, count);
         }
     }
 

@@ -26,16 +26,19 @@ public final class BufferPool {
     private static final int STACK_LIMIT = 256;
 
     private final int bufferSize;
+    private final int stackLimit;
     private final Queue<ByteBuffer> shared;
     private final ThreadLocal<ArrayDeque<ByteBuffer>> stacks = ThreadLocal.withInitial(ArrayDeque::new);
     private final AtomicInteger inUse = new AtomicInteger();
 
     /**
      * @param bufferSize  each buffer's capacity
-     * @param sharedLimit buffers the shared queue keeps
+     * @param sharedLimit buffers the shared queue keeps; each I/O thread keeps up to as many (at
+     *                    most 256) of its own, and {@code 0} turns pooling off
      */
     public BufferPool(int bufferSize, int sharedLimit) {
         this.bufferSize = bufferSize;
+        this.stackLimit = Math.max(0, Math.min(STACK_LIMIT, sharedLimit));
         this.shared = LockFreeQueues.newFixedMpmcQueue(Math.max(2, sharedLimit));
     }
 
@@ -65,12 +68,12 @@ public final class BufferPool {
         b.clear();
         if (Thread.currentThread() instanceof NativeIoThread) {
             ArrayDeque<ByteBuffer> stack = stacks.get();
-            if (stack.size() < STACK_LIMIT) {
+            if (stack.size() < stackLimit) {
                 stack.addLast(b);
                 return;
             }
         }
-        if (!shared.offer(b)) {
+        if (stackLimit == 0 || !shared.offer(b)) {
             NativeSocket.freeDirect(b);
         }
     }

@@ -64,7 +64,7 @@ final class FileTransfers {
         if (NativeSocket.canSendFile(src)) {
             long n;
             try {
-                n = to.engineSendFile(src, position, Math.min(available, MAX_SEND_FILE), position + available);
+                n = to.engineSendFile(src, position, Math.min(available, MAX_SEND_FILE));
             } catch (IOException e) {
                 to.traffic.failed(e);
                 throw e;
@@ -91,12 +91,8 @@ final class FileTransfers {
      * nothing here clears it afterwards. When it stays clear, the socket was full: the engine
      * hears when it drains through {@link NativeStreamConnection#sendFileFellShort}, called
      * under the same close guard as the sendfile.
-     *
-     * @param end where the file ended when the transfer began: a send that reaches it did not
-     *            find the socket full, even if shorter than asked (the file shrank)
      */
-    static long sendFile(NativeStreamConnection to, FileChannel src, long position, long count, long end)
-            throws IOException {
+    static long sendFile(NativeStreamConnection to, FileChannel src, long position, long count) throws IOException {
         if (to.core.isClosing()) {
             throw new ClosedChannelException();
         }
@@ -111,7 +107,9 @@ final class FileTransfers {
                 to.writeReady = true;
                 throw e;
             }
-            if (n == count || position + n >= end) {
+            // Short: the socket was full, unless the file shrank under the call (its size is
+            // asked again only then).
+            if (n == count || position + n >= src.size()) {
                 // Everything went, or the file ended early: the socket was not found full, so no
                 // report of it draining would come.
                 to.writeReady = true;

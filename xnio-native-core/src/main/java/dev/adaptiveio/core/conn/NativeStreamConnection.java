@@ -5,6 +5,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.RejectedExecutionException;
 
 import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.loop.NativeIoThread;
@@ -96,17 +97,16 @@ public abstract class NativeStreamConnection extends DispatchingConnection
      * write readiness as after any short write), then {@link #sendFileNow} under the engine's
      * output lock.
      *
-     * @param end where the file ends (pass it on to {@link #sendFileNow})
      * @return bytes of the file sent
      */
-    protected abstract long engineSendFile(FileChannel src, long position, long count, long end) throws IOException;
+    protected abstract long engineSendFile(FileChannel src, long position, long count) throws IOException;
 
     /**
      * For {@link #engineSendFile}: the guarded {@code sendfile(2)} call ({@link FileTransfers#sendFile}).
      * When it finds the socket full it calls {@link #sendFileFellShort}.
      */
-    protected final long sendFileNow(FileChannel src, long position, long count, long end) throws IOException {
-        return FileTransfers.sendFile(this, src, position, count, end);
+    protected final long sendFileNow(FileChannel src, long position, long count) throws IOException {
+        return FileTransfers.sendFile(this, src, position, count);
     }
 
     /**
@@ -368,7 +368,13 @@ public abstract class NativeStreamConnection extends DispatchingConnection
     private static final Runnable NOTHING = () -> { };
 
     private void releaseOnThread() {
-        ioThread.runOnThread(() -> engineRelease(false, NOTHING));
+        try {
+            ioThread.runOnThread(() -> engineRelease(false, NOTHING));
+        } catch (RejectedExecutionException ended) {
+            // The I/O thread has ended: nobody else touches the fd any more, and a system call
+            // that just left must not meet an unchecked exception.
+            core.closeFdIfIdle();
+        }
     }
 
     /**

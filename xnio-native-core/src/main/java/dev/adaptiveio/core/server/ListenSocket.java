@@ -2,7 +2,6 @@ package dev.adaptiveio.core.server;
 
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.adaptiveio.core.natives.NativeSocket;
@@ -68,21 +67,9 @@ final class ListenSocket {
         return socket.isDomain() ? NativeSocket.wrapDomain(fd) : NativeSocket.wrap(fd);
     }
 
-    /**
-     * One non-blocking accept: the new fd, or -1 when none waits. A close on another thread can
-     * shut the socket down under the call (EINVAL, or EBADF once the fd is gone): when
-     * {@code serverOpen} then says the server is closed, that is a closed channel, as XNIO
-     * reports it, not a failure.
-     */
-    int accept(boolean serverOpen) throws IOException {
-        try {
-            return socket.accept(ACCEPT_ADDRESS.get());
-        } catch (IOException e) {
-            if (!serverOpen) {
-                throw (ClosedChannelException) new ClosedChannelException().initCause(e);
-            }
-            throw e;
-        }
+    /** One non-blocking accept: the new fd, or -1 when none waits. */
+    int accept() throws IOException {
+        return socket.accept(ACCEPT_ADDRESS.get());
     }
 
     /** Stops listening now, so the port is free at once; the fd stays until {@link #close()}. */

@@ -78,7 +78,11 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
         try {
             this.mbean = worker.registerServer(new ServerMetrics(worker, this, limits));
         } catch (RuntimeException e) {
-            listenSocket.close();
+            try {
+                listenSocket.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
     }
@@ -100,10 +104,19 @@ public final class NativeTcpServer implements AcceptingChannel<StreamConnection>
 
     /**
      * One non-blocking accept on the listening socket, for an acceptor of any engine: the new fd,
-     * or -1 when none waits; a closed server reports a {@link ClosedChannelException}.
+     * or -1 when none waits. A {@code close()} on another thread can shut the listening socket
+     * down under the call (EINVAL, or EBADF once the fd is gone): that is a closed channel, as
+     * XNIO reports it, not a failure; whether the server was closed is asked after the call.
      */
     public int acceptFd() throws IOException {
-        return listenSocket.accept(isOpen());
+        try {
+            return listenSocket.accept();
+        } catch (IOException e) {
+            if (!isOpen()) {
+                throw (ClosedChannelException) new ClosedChannelException().initCause(e);
+            }
+            throw e;
+        }
     }
 
     /**

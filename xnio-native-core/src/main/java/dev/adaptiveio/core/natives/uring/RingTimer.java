@@ -14,8 +14,8 @@ import java.util.Arrays;
  * <p>
  * A TIMEOUT armed here stays armed across waits until it fires. A deadline later than one armed
  * needs nothing (the earlier one fires, the loop finds no timer due and asks again); an earlier
- * one arms another, up to {@link #SLOTS} at once. When no slot is free, or the ring takes no
- * more ops, the caller hands the deadline to Netty as before. Closing the ring cancels what is
+ * one arms another, up to {@link #SLOTS} at once. When no slot is free, or the handle is gone
+ * (the ring is closing), the caller hands the deadline to Netty as before. Closing the ring cancels what is
  * armed (as for every handle). Owner thread only.
  */
 final class RingTimer implements CompletionListener {
