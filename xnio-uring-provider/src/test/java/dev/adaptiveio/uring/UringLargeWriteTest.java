@@ -11,20 +11,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
-import dev.adaptiveio.core.natives.uring.IoUringSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.xnio.OptionMap;
-import org.xnio.Options;
 import org.xnio.StreamConnection;
-import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
 import org.xnio.conduits.ConduitStreamSinkChannel;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Large writes on the I/O thread go to the kernel from the caller's buffers when nothing is
@@ -41,10 +37,7 @@ class UringLargeWriteTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(IoUringSupport.viability().isViable(), IoUringSupport.viability()::summary);
-        Xnio xnio = Xnio.getInstance("io_uring", getClass().getClassLoader());
-        assertEquals("io_uring", xnio.getName());
-        worker = xnio.createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        worker = UringWorkers.create(1);
     }
 
     @AfterEach

@@ -12,20 +12,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.adaptiveio.core.loop.NativeIoThread;
-import dev.adaptiveio.core.natives.uring.IoUringSupport;
 import dev.adaptiveio.core.worker.NativeXnioWorker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
-import org.xnio.Options;
 import org.xnio.StreamConnection;
-import org.xnio.Xnio;
 import org.xnio.channels.AcceptingChannel;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Close releases everything a connection lent to the kernel: after connections closed by either
@@ -38,10 +34,7 @@ class UringResourceTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(IoUringSupport.viability().isViable(), IoUringSupport.viability()::summary);
-        Xnio xnio = Xnio.getInstance("io_uring", getClass().getClassLoader());
-        assertEquals("io_uring", xnio.getName());
-        worker = (NativeXnioWorker) xnio.createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 2));
+        worker = (NativeXnioWorker) UringWorkers.create(2);
     }
 
     @AfterEach

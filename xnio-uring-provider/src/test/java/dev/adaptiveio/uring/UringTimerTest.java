@@ -3,19 +3,14 @@ package dev.adaptiveio.uring;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import dev.adaptiveio.core.natives.uring.IoUringSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.xnio.OptionMap;
-import org.xnio.Options;
-import org.xnio.Xnio;
 import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
@@ -32,10 +27,7 @@ class UringTimerTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(IoUringSupport.viability().isViable(), IoUringSupport.viability()::summary);
-        Xnio xnio = Xnio.getInstance("io_uring", getClass().getClassLoader());
-        assertEquals("io_uring", xnio.getName());
-        worker = xnio.createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        worker = UringWorkers.create(1);
         XnioIoThread t = worker.getIoThread();
         assertTrue(t instanceof UringIoThread, "an io_uring thread: " + t);
         thread = (UringIoThread) t;

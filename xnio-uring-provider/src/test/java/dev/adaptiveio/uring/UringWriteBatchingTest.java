@@ -9,19 +9,15 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import dev.adaptiveio.core.natives.uring.IoUringSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.xnio.OptionMap;
-import org.xnio.Options;
 import org.xnio.StreamConnection;
-import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Where written bytes leave, counted in ring submissions: writes flushed on the I/O thread during
@@ -39,10 +35,7 @@ class UringWriteBatchingTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(IoUringSupport.viability().isViable(), IoUringSupport.viability()::summary);
-        Xnio xnio = Xnio.getInstance("io_uring", getClass().getClassLoader());
-        assertEquals("io_uring", xnio.getName());
-        worker = xnio.createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        worker = UringWorkers.create(1);
     }
 
     @AfterEach
