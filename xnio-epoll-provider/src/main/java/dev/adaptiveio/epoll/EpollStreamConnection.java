@@ -3,7 +3,6 @@ package dev.adaptiveio.epoll;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
@@ -376,7 +375,8 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
         return out;
     }
 
-    private void checkOutput() throws IOException {
+    @Override
+    protected void checkOutput() throws IOException {
         IOException failure = deferredWriteFailure;
         if (failure != null) {
             throw failure;
@@ -423,27 +423,16 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
         }
     }
 
-    /**
-     * sendfile behind the gathered output: that goes first, and when it cannot all go the writer
-     * waits for EPOLLOUT as after any short write (bytes are never reordered).
-     */
+    /** A file waits for the gathered output; when that cannot all go, EPOLLOUT wakes the writer. */
     @Override
-    protected long engineSendFile(FileChannel src, long position, long count) throws IOException {
-        synchronized (out) {
-            checkOutput();
-            if (!out.isEmpty()) {
-                if (!writeReady) {
-                    return 0;
-                }
-                // A short send here calls writeFellShort itself: EPOLLOUT wakes the writer.
-                sendGatheredGuarded();
-                checkOutput();
-                if (!out.isEmpty()) {
-                    return 0;
-                }
-            }
-            return sendFileNow(src, position, count);
+    protected boolean drainBeforeFile() throws IOException {
+        if (!writeReady) {
+            return false;
         }
+        // A short send here calls writeFellShort itself: EPOLLOUT wakes the writer.
+        sendGatheredGuarded();
+        checkOutput();
+        return out.isEmpty();
     }
 
     @Override

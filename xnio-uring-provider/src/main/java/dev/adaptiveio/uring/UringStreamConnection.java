@@ -3,7 +3,6 @@ package dev.adaptiveio.uring;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
@@ -341,7 +340,8 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
         }
     }
 
-    private void checkOutput() throws IOException {
+    @Override
+    protected void checkOutput() throws IOException {
         IOException failure = writeFailure;
         if (failure != null) {
             throw failure;
@@ -406,28 +406,23 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     }
 
     /**
-     * sendfile behind the queued output: that goes first. With a SEND in flight, or when a direct
-     * send cannot take it all, the writer waits for writeReady, which the SEND's completion sets
-     * (as in {@link #engineFlush}); bytes are never reordered.
+     * A file waits for the queued output. With a SEND in flight, or when a direct send cannot take
+     * it all, the writer waits for writeReady, which the SEND's completion sets (as in
+     * {@link #engineFlush}).
      */
     @Override
-    protected long engineSendFile(FileChannel src, long position, long count) throws IOException {
-        synchronized (out) {
-            checkOutput();
-            if (!out.isEmpty()) {
-                if (!out.isInflight()) {
-                    sendDirect();
-                }
-                if (!out.isEmpty()) {
-                    writeReady = false;
-                    if (!out.isInflight()) {
-                        kick();
-                    }
-                    return 0;
-                }
-            }
-            return sendFileNow(src, position, count);
+    protected boolean drainBeforeFile() throws IOException {
+        if (!out.isInflight()) {
+            sendDirect();
         }
+        if (out.isEmpty()) {
+            return true;
+        }
+        writeReady = false;
+        if (!out.isInflight()) {
+            kick();
+        }
+        return false;
     }
 
     @Override

@@ -51,7 +51,7 @@ final class FileTransfers {
 
     /**
      * Sends part of a file. A plain file goes with {@code sendfile(2)} through the engine's
-     * {@link NativeStreamConnection#engineSendFile}, which first puts the output accepted before
+     * {@link NativeStreamConnection#sendFileBehindOutput}, which first puts the output accepted before
      * it into the kernel. Other channels (see {@link NativeSocket#canSendFile}) are copied through
      * a per-thread buffer and this connection's {@code write}. The caller has checked that the
      * connection can write.
@@ -64,7 +64,7 @@ final class FileTransfers {
         if (NativeSocket.canSendFile(src)) {
             long n;
             try {
-                n = to.engineSendFile(src, position, Math.min(available, MAX_SEND_FILE));
+                n = to.sendFileBehindOutput(src, position, Math.min(available, MAX_SEND_FILE));
             } catch (IOException e) {
                 to.traffic.failed(e);
                 throw e;
@@ -82,8 +82,8 @@ final class FileTransfers {
     }
 
     /**
-     * The {@code sendfile(2)} call for an engine's {@link NativeStreamConnection#engineSendFile}:
-     * the engine holds its output lock and has put every earlier byte into the kernel.
+     * The {@code sendfile(2)} call for {@link NativeStreamConnection#sendFileBehindOutput}: the
+     * engine's output lock is held and has put every earlier byte into the kernel.
      * <p>
      * {@code writeReady} is cleared before the call and set again only when the call did not
      * find the socket full, so no edge or completion is lost: a readiness report that arrives

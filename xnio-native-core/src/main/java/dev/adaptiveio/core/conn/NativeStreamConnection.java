@@ -92,22 +92,36 @@ public abstract class NativeStreamConnection extends DispatchingConnection
     protected abstract boolean engineFlush(boolean mustSend) throws IOException;
 
     /**
-     * Sends part of a plain file: first every byte accepted before it must be in the kernel (the
-     * engine sends it now; when it cannot all go, the engine returns 0 and the writer waits for
-     * write readiness as after any short write), then {@link #sendFileNow} under the engine's
-     * output lock.
+     * Sends part of a plain file behind every byte accepted before it (bytes never reorder): under
+     * the engine's output lock, the engine puts what is queued into the kernel first
+     * ({@link #drainBeforeFile}); when that cannot all go, 0 is returned and the writer waits for
+     * write readiness as after any short write. Then {@code sendfile(2)} ({@link FileTransfers#sendFile}),
+     * which calls {@link #sendFileFellShort} when it finds the socket full.
      *
      * @return bytes of the file sent
      */
-    protected abstract long engineSendFile(FileChannel src, long position, long count) throws IOException;
+    final long sendFileBehindOutput(FileChannel src, long position, long count) throws IOException {
+        PendingOutput out = pendingOutput();
+        synchronized (out) {
+            checkOutput();
+            if (!out.isEmpty() && !drainBeforeFile()) {
+                return 0;
+            }
+            return FileTransfers.sendFile(this, src, position, count);
+        }
+    }
+
+    /** With the output lock held: throws an earlier write's failure, or once closing ClosedChannelException. */
+    protected abstract void checkOutput() throws IOException;
 
     /**
-     * For {@link #engineSendFile}: the guarded {@code sendfile(2)} call ({@link FileTransfers#sendFile}).
-     * When it finds the socket full it calls {@link #sendFileFellShort}.
+     * Puts the queued output into the kernel ahead of a file, with the engine's output lock held.
+     * When it cannot all go now, the engine arranges, as after any short write, that the writer
+     * hears when it can (write readiness cleared, the wake-up armed) and returns {@code false}.
+     *
+     * @return {@code true} when nothing queued is left
      */
-    protected final long sendFileNow(FileChannel src, long position, long count) throws IOException {
-        return FileTransfers.sendFile(this, src, position, count);
-    }
+    protected abstract boolean drainBeforeFile() throws IOException;
 
     /**
      * A sendfile found the socket full and cleared {@link #writeReady}: arrange to hear when it
