@@ -2,7 +2,6 @@ package dev.adaptiveio.epoll;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.util.Arrays;
 
 import dev.adaptiveio.core.conn.ConnectionCore;
@@ -65,7 +64,6 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
     private final OutboundBuffer out = new OutboundBuffer();
     private final OutInterest interest = new OutInterest();
     private boolean flushScheduled;
-    private IOException deferredWriteFailure;
     private final Linger linger = new Linger();
     private boolean releasedFromEngine;
     /**
@@ -123,11 +121,11 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
                 if (!out.isEmpty()) {
                     sendGathered();
                 }
-                if (linger.isActive() && (out.isEmpty() || deferredWriteFailure != null)) {
+                if (linger.isActive() && (out.isEmpty() || out.hasWriteFailure())) {
                     release(false);
                     return;
                 }
-                if (out.isEmpty() && writeReady && deferredWriteFailure == null) {
+                if (out.isEmpty() && writeReady && !out.hasWriteFailure()) {
                     // Idle again (see the class comment): under the lock, so no short write by
                     // another thread can come between this check and the MOD.
                     dropOutInterest();
@@ -322,7 +320,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
             interest.drop();
         } catch (IOException e) {
             // The fd is no longer usable: the next write or read meets the failure.
-            deferredWriteFailure = e;
+            out.writeFailed(e);
             readReady = true;
         }
     }
@@ -339,7 +337,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
             }
             // A failure made reads ready so that the reader learns of it: dispatch it. Drained
             // output wakes threads in awaitWritable, which wait for it to reach the kernel.
-            tell = deferredWriteFailure != null || (held && out.isEmpty());
+            tell = out.hasWriteFailure() || (held && out.isEmpty());
         }
         if (tell) {
             readinessChanged();
@@ -363,7 +361,7 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
             }
         } catch (IOException e) {
             writeReady = true;
-            deferredWriteFailure = e;
+            out.writeFailed(e);
             out.discardUnsent();
             // Whoever reads next learns of the broken connection.
             readReady = true;
@@ -373,17 +371,6 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
     @Override
     protected PendingOutput pendingOutput() {
         return out;
-    }
-
-    @Override
-    protected void checkOutput() throws IOException {
-        IOException failure = deferredWriteFailure;
-        if (failure != null) {
-            throw failure;
-        }
-        if (core.isClosing()) {
-            throw new ClosedChannelException();
-        }
     }
 
     @Override
@@ -453,10 +440,10 @@ final class EpollStreamConnection extends NativeStreamConnection implements Epol
             return;
         }
         synchronized (out) {
-            if (!out.isEmpty() && deferredWriteFailure == null && !ioThread.isShutdownRequested()) {
+            if (!out.isEmpty() && !out.hasWriteFailure() && !ioThread.isShutdownRequested()) {
                 // Undertow was told this output was flushed: send it before the fd goes.
                 sendGathered();
-                if (!out.isEmpty() && deferredWriteFailure == null) {
+                if (!out.isEmpty() && !out.hasWriteFailure()) {
                     linger.start(ioThread, this::lingerExpired);
                     return;
                 }

@@ -16,7 +16,7 @@ import dev.adaptiveio.core.natives.uring.UringMemory;
  * region the kernel is reading, and chunks return to the pool only once the kernel's completion
  * says their bytes are gone. Not thread-safe: the connection serialises access.
  */
-final class SendQueue implements PendingOutput {
+final class SendQueue extends PendingOutput {
 
     static final int CHUNK = Integer.getInteger("adaptiveio.io_uring.sendChunk", 16 * 1024);
     /** Chunks a connection may fill before writes return 0 (back-pressure). */

@@ -51,7 +51,6 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
 
     // ---- outbound: guarded by out
     private final SendQueue out = new SendQueue();
-    private IOException writeFailure;
     /** A write shutdown waits for the queue to drain; guarded by out. */
     private boolean shutdownAfterDrain;
     private final UringPollOut pollOut;
@@ -142,9 +141,9 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
 
     private void sendIfIdle() {
         synchronized (out) {
-            if (!out.isEmpty() && !out.isInflight() && writeFailure == null && handle != null && handle.isActive()) {
+            if (!out.isEmpty() && !out.isInflight() && !out.hasWriteFailure() && handle != null && handle.isActive()) {
                 if (!out.submit(handle, TAG)) {
-                    writeFailure = new ClosedChannelException();
+                    out.writeFailed(new ClosedChannelException());
                 }
             }
         }
@@ -222,7 +221,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             } else {
                 out.failed();
                 if (result != -UringConstants.ECANCELED) {
-                    writeFailure = NativeIoException.ofResult("send", result);
+                    out.writeFailed(NativeIoException.ofResult("send", result));
                     // Whoever reads next learns of the broken connection.
                     readReady = true;
                 }
@@ -230,7 +229,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
                     out.discard();
                 }
             }
-            finishLinger = release.isLingering() && (out.isEmpty() || writeFailure != null);
+            finishLinger = release.isLingering() && (out.isEmpty() || out.hasWriteFailure());
             finishShutdown = !finishLinger && shutdownAfterDrain && !release.isReleasing() && out.isEmpty();
             if (finishShutdown) {
                 shutdownAfterDrain = false;
@@ -322,7 +321,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
             return srcs == null ? core.socket().write(src) : core.socket().write(srcs, offset, length);
         } catch (IOException e) {
             // The connection is broken for the I/O thread too: the next operation reports it.
-            writeFailure = e;
+            out.writeFailed(e);
             throw e;
         } finally {
             leaveGuard(guarded);
@@ -341,14 +340,8 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     }
 
     @Override
-    protected void checkOutput() throws IOException {
-        IOException failure = writeFailure;
-        if (failure != null) {
-            throw failure;
-        }
-        if (core.isClosing() || release.isReleasing()) {
-            throw new ClosedChannelException();
-        }
+    protected boolean isLeavingEngine() {
+        return release.isReleasing();
     }
 
     @Override
@@ -397,7 +390,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
         try {
             out.sendNow(core.socket());
         } catch (IOException e) {
-            writeFailure = e;
+            out.writeFailed(e);
             out.discard();
             throw e;
         } finally {
@@ -462,7 +455,7 @@ final class UringStreamConnection extends NativeStreamConnection implements Comp
     /** Whether a close should linger to send accepted output first. */
     boolean hasOutputToLinger() {
         synchronized (out) {
-            return !out.isEmpty() && writeFailure == null && handle != null;
+            return !out.isEmpty() && !out.hasWriteFailure() && handle != null;
         }
     }
 

@@ -5,7 +5,6 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.util.concurrent.RejectedExecutionException;
 
 import dev.adaptiveio.core.EngineId;
 import dev.adaptiveio.core.loop.NativeIoThread;
@@ -111,8 +110,21 @@ public abstract class NativeStreamConnection extends DispatchingConnection
         }
     }
 
-    /** With the output lock held: throws an earlier write's failure, or once closing ClosedChannelException. */
-    protected abstract void checkOutput() throws IOException;
+    /** Output lock held: throws an unseen earlier write failure, or once closing ClosedChannelException. */
+    protected final void checkOutput() throws IOException {
+        IOException failure = pendingOutput().writeFailure();
+        if (failure != null) {
+            throw failure;
+        }
+        if (core.isClosing() || isLeavingEngine()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /** Hook: the engine has begun letting the connection go and takes no new output. */
+    protected boolean isLeavingEngine() {
+        return false;
+    }
 
     /**
      * Puts the queued output into the kernel ahead of a file, with the engine's output lock held.
@@ -379,16 +391,10 @@ public abstract class NativeStreamConnection extends DispatchingConnection
         releaseOnThread();
     }
 
-    private static final Runnable NOTHING = () -> { };
+    private final ReleaseOnThread release = new ReleaseOnThread(this);
 
     private void releaseOnThread() {
-        try {
-            ioThread.runOnThread(() -> engineRelease(false, NOTHING));
-        } catch (RejectedExecutionException ended) {
-            // The I/O thread has ended: nobody else touches the fd any more, and a system call
-            // that just left must not meet an unchecked exception.
-            core.closeFdIfIdle();
-        }
+        ioThread.runOnThread(release);
     }
 
     /**

@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * connections hold none. Not thread-safe: the owning connection
  * serialises access.
  */
-public final class OutboundBuffer implements PendingOutput {
+public final class OutboundBuffer extends PendingOutput {
 
     /** Bytes one connection may gather before it must send; a system property can change it. */
     public static final int CAPACITY = Integer.getInteger("adaptiveio.gather.bytes", 16 * 1024);

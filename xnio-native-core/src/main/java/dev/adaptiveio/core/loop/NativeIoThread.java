@@ -52,6 +52,13 @@ public abstract class NativeIoThread extends XnioIoThread {
     private final Set<Closeable> resources = Collections.newSetFromMap(new IdentityHashMap<>());
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean shutdownRequested;
+    /**
+     * Set once the loop has ended for good: from then on {@link #execute} runs a
+     * {@link MustRunTask} itself. Volatile, and read by {@code execute} after it queued: a task
+     * queued by a thread that still saw it clear is drained by {@link #finish()}, which sets it
+     * before it drains (each side writes, then reads the other's write: one of them sees it).
+     */
+    private volatile boolean ended;
     /** Whether this iteration's poll already waits only briefly because the thread is closing. */
     private boolean pollingWhileClosing;
     private final BooleanSupplier mayBlock = this::mayBlock;
@@ -203,12 +210,34 @@ public abstract class NativeIoThread extends XnioIoThread {
             CoreLogger.LOG.closeFailed(t, poller);
         }
         timers.clear();
-        Runnable r;
-        while ((r = tasks.poll()) != null) {
-            // Tasks queued too late are dropped, as XNIO's NIO threads do.
-        }
+        ended = true;
+        drainAfterLoop();
         terminated.countDown();
         owner.ioThreadTerminated(this);
+    }
+
+    /**
+     * Once the loop has ended: runs the queued {@link MustRunTask}s without it and drops the other
+     * tasks, as XNIO's NIO threads drop tasks queued too late. The finishing thread and late
+     * callers of {@code execute} may both drain: the lock keeps the queue single-consumer.
+     */
+    private void drainAfterLoop() {
+        synchronized (tasks) {
+            Runnable r;
+            while ((r = tasks.poll()) != null) {
+                if (r instanceof MustRunTask) {
+                    runWithoutLoop((MustRunTask) r);
+                }
+            }
+        }
+    }
+
+    private void runWithoutLoop(MustRunTask task) {
+        try {
+            task.runWithoutLoop();
+        } catch (Throwable t) {
+            CoreLogger.LOG.taskFailed(t, getName());
+        }
     }
 
     final void safeRun(Runnable task) {
@@ -271,12 +300,25 @@ public abstract class NativeIoThread extends XnioIoThread {
 
     // ---- XnioExecutor
 
+    /**
+     * Queues a task for the loop. Once the loop has ended, a {@link MustRunTask} runs
+     * {@link MustRunTask#runWithoutLoop() without it} on the caller, and other tasks are refused.
+     */
     @Override
     public void execute(Runnable command) {
-        if (shutdownRequested && terminated.getCount() == 0) {
+        if (ended) {
+            if (command instanceof MustRunTask) {
+                runWithoutLoop((MustRunTask) command);
+                return;
+            }
             throw CoreLogger.LOG.threadShutDown(getName());
         }
         tasks.add(command);
+        if (ended) {
+            // The loop ended while this was queued and may have drained before it: nobody else will.
+            drainAfterLoop();
+            return;
+        }
         if (!inThisThread()) {
             IoPoller p = poller;
             if (p != null) {
