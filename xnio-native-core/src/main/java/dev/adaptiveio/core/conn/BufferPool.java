@@ -1,9 +1,12 @@
 package dev.adaptiveio.core.conn;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Queue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.natives.LockFreeQueues;
@@ -19,6 +22,10 @@ import dev.adaptiveio.core.natives.NativeSocket;
  * each). Other threads (blocking writers), and an I/O thread whose stack is empty or full, go
  * through a shared bounded queue; buffers beyond both are freed. Stacks are never touched by
  * another thread; what a dead thread's stack held the GC frees (cleaner-backed buffers).
+ * <p>
+ * The count of buffers in use is kept the same way: each I/O thread counts its own with plain
+ * stores (no atomic instruction per request), other threads through one atomic, and
+ * {@link #inUse()} adds them up.
  */
 public final class BufferPool {
 
@@ -28,8 +35,11 @@ public final class BufferPool {
     private final int bufferSize;
     private final int stackLimit;
     private final Queue<ByteBuffer> shared;
-    private final ThreadLocal<ArrayDeque<ByteBuffer>> stacks = ThreadLocal.withInitial(ArrayDeque::new);
-    private final AtomicInteger inUse = new AtomicInteger();
+    private final ThreadLocal<ThreadStack> stacks = ThreadLocal.withInitial(this::newStack);
+    /** Every live I/O thread's count, for {@link #inUse()}; copy on write, a thread joins once. */
+    private volatile Count[] counts = new Count[0];
+    /** Buffers taken minus given back by other threads, and by I/O threads that have ended. */
+    private final AtomicLong inUseElsewhere = new AtomicLong();
 
     /**
      * @param bufferSize  each buffer's capacity
@@ -50,7 +60,11 @@ public final class BufferPool {
     public ByteBuffer acquire() {
         ByteBuffer b = null;
         if (Thread.currentThread() instanceof NativeIoThread) {
-            b = stacks.get().pollLast();
+            ThreadStack stack = stacks.get();
+            stack.taken(1);
+            b = stack.buffers.pollLast();
+        } else {
+            inUseElsewhere.incrementAndGet();
         }
         if (b == null) {
             b = shared.poll();
@@ -58,28 +72,98 @@ public final class BufferPool {
                 b = NativeSocket.allocateDirect(bufferSize);
             }
         }
-        inUse.incrementAndGet();
         return b;
     }
 
     /** Gives a buffer back; the caller no longer touches it. */
     public void release(ByteBuffer b) {
-        inUse.decrementAndGet();
         b.clear();
         if (Thread.currentThread() instanceof NativeIoThread) {
-            ArrayDeque<ByteBuffer> stack = stacks.get();
-            if (stack.size() < stackLimit) {
-                stack.addLast(b);
+            ThreadStack stack = stacks.get();
+            stack.taken(-1);
+            if (stack.buffers.size() < stackLimit) {
+                stack.buffers.addLast(b);
                 return;
             }
+        } else {
+            inUseElsewhere.decrementAndGet();
         }
         if (stackLimit == 0 || !shared.offer(b)) {
             NativeSocket.freeDirect(b);
         }
     }
 
-    /** Buffers taken and not given back (leak checks and metrics). */
-    public int inUse() {
-        return inUse.get();
+    /**
+     * Buffers taken and not given back (leak checks and metrics); exact once the threads that
+     * take and give back are quiet, racy while they run. Locked like the fold in
+     * {@link #newStack()}, so an ended thread's count is never seen twice.
+     */
+    public synchronized int inUse() {
+        long n = inUseElsewhere.get();
+        for (Count c : counts) {
+            n += c.get();
+        }
+        return (int) n;
+    }
+
+    private synchronized ThreadStack newStack() {
+        // Ended threads never count again: fold theirs into the shared count and forget them.
+        Count[] now = counts;
+        Count[] kept = new Count[now.length + 1];
+        int k = 0;
+        for (Count c : now) {
+            if (c.owner.isAlive()) {
+                kept[k++] = c;
+            } else {
+                inUseElsewhere.addAndGet(c.get());
+            }
+        }
+        ThreadStack stack = new ThreadStack(new Count(Thread.currentThread()));
+        kept[k++] = stack.count;
+        counts = Arrays.copyOf(kept, k);
+        return stack;
+    }
+
+    /** One I/O thread's buffers (the GC frees them when the thread is gone) and its count. */
+    private static final class ThreadStack {
+        final ArrayDeque<ByteBuffer> buffers = new ArrayDeque<>();
+        final Count count;
+
+        ThreadStack(Count count) {
+            this.count = count;
+        }
+
+        void taken(int delta) {
+            count.add(delta);
+        }
+    }
+
+    /** Taken minus given back on one thread (a buffer may return on another); only it writes. */
+    private static final class Count {
+        private static final VarHandle TAKEN;
+
+        static {
+            try {
+                TAKEN = MethodHandles.lookup().findVarHandle(Count.class, "taken", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final Thread owner;
+        private long taken;
+
+        Count(Thread owner) {
+            this.owner = owner;
+        }
+
+        void add(int delta) {
+            // Single writer: an opaque store is atomic for a long and needs no fence.
+            TAKEN.setOpaque(this, taken + delta);
+        }
+
+        long get() {
+            return (long) TAKEN.getOpaque(this);
+        }
     }
 }

@@ -406,7 +406,7 @@ public abstract class NativeStreamConnection extends DispatchingConnection
                                  TrafficSink traffic) {
         this.acceptedBy = server;
         this.releaseListener = whenReleased;
-        this.traffic.countInto(traffic);
+        this.traffic.countInto(traffic, ioThread);
     }
 
     /** The server that accepted this connection, if any. */

@@ -13,11 +13,22 @@ import dev.adaptiveio.core.natives.NativeSocket;
 final class TrafficCounter {
 
     private volatile TrafficSink sink;
+    /** The I/O thread's own share of {@link #sink}, and that thread (written before sink). */
+    private TrafficSink confined;
+    private Thread ioThread;
     /** Input arrived since the last output: the next output completes an exchange. */
     private boolean readSinceWrite;
 
-    void countInto(TrafficSink sink) {
+    /** From now on counts go to {@code sink}: those made on {@code ioThread} without atomics. */
+    void countInto(TrafficSink sink, Thread ioThread) {
+        this.ioThread = ioThread;
+        this.confined = sink.confinedTo(ioThread);
         this.sink = sink;
+    }
+
+    private TrafficSink sink() {
+        TrafficSink s = sink;
+        return s != null && Thread.currentThread() == ioThread ? confined : s;
     }
 
     void read(long n) {
@@ -27,7 +38,7 @@ final class TrafficCounter {
     }
 
     void written(long n) {
-        TrafficSink s = sink;
+        TrafficSink s = sink();
         if (s != null && n > 0) {
             if (readSinceWrite) {
                 readSinceWrite = false;
@@ -38,7 +49,7 @@ final class TrafficCounter {
     }
 
     void failed(IOException e) {
-        TrafficSink s = sink;
+        TrafficSink s = sink();
         if (s != null && !(e instanceof ClosedChannelException) && !NativeSocket.isPeerGone(e)) {
             s.error();
         }

@@ -3,7 +3,8 @@ package dev.adaptiveio.core.conn;
 /**
  * Where a connection counts what it serves: its accepting server's share per engine, read by
  * the adaptive controller. Called on whichever thread reads or writes; implementations count
- * without locks.
+ * without locks. A connection counts what its I/O thread does into
+ * {@link #confinedTo(Thread) that thread's own sink}, which needs no atomic instruction.
  */
 public interface TrafficSink {
 
@@ -15,4 +16,12 @@ public interface TrafficSink {
 
     /** A read or write failed for a reason other than the peer leaving. */
     void error();
+
+    /**
+     * A sink that only {@code thread} calls, whose counts still add up into this one's; by
+     * default this sink itself.
+     */
+    default TrafficSink confinedTo(Thread thread) {
+        return this;
+    }
 }

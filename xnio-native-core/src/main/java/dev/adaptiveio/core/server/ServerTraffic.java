@@ -1,5 +1,8 @@
 package dev.adaptiveio.core.server;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,13 +34,20 @@ public final class ServerTraffic {
         return engines.get(engine);
     }
 
-    /** One engine's share of the traffic. */
+    /**
+     * One engine's share of the traffic. What I/O threads count goes to their own
+     * {@link PerThread} counters (plain stores, no atomic instruction on the request path); what
+     * other threads count (blocking writers) goes to adders. Readers sum both, racily: a
+     * sampler may miss the last few counts and sees them at its next tick.
+     */
     public static final class PerEngine implements TrafficSink {
         final AtomicInteger open = new AtomicInteger();
         final LongAdder accepts = new LongAdder();
         private final LongAdder exchanges = new LongAdder();
         private final LongAdder bytesWritten = new LongAdder();
         private final LongAdder errors = new LongAdder();
+        /** Copy on write: a thread is added once, on its first connection. */
+        private volatile PerThread[] threads = new PerThread[0];
 
         public int openConnections() {
             return open.get();
@@ -48,15 +58,27 @@ public final class ServerTraffic {
         }
 
         public long exchanges() {
-            return exchanges.sum();
+            long n = exchanges.sum();
+            for (PerThread t : threads) {
+                n += (long) PerThread.EXCHANGES.getOpaque(t);
+            }
+            return n;
         }
 
         public long bytesWritten() {
-            return bytesWritten.sum();
+            long n = bytesWritten.sum();
+            for (PerThread t : threads) {
+                n += (long) PerThread.BYTES.getOpaque(t);
+            }
+            return n;
         }
 
         public long errors() {
-            return errors.sum();
+            long n = errors.sum();
+            for (PerThread t : threads) {
+                n += (long) PerThread.ERRORS.getOpaque(t);
+            }
+            return n;
         }
 
         @Override
@@ -72,6 +94,73 @@ public final class ServerTraffic {
         @Override
         public void error() {
             errors.increment();
+        }
+
+        @Override
+        public TrafficSink confinedTo(Thread thread) {
+            for (PerThread t : threads) {
+                if (t.thread == thread) {
+                    return t;
+                }
+            }
+            synchronized (this) {
+                PerThread[] now = threads;
+                for (PerThread t : now) {
+                    if (t.thread == thread) {
+                        return t;
+                    }
+                }
+                PerThread added = new PerThread(thread);
+                PerThread[] grown = Arrays.copyOf(now, now.length + 1);
+                grown[now.length] = added;
+                threads = grown;
+                return added;
+            }
+        }
+    }
+
+    /**
+     * One thread's counts. Only that thread writes (an opaque store: atomic for a long, no
+     * fence), so an increment needs no read-modify-write instruction; readers use opaque loads.
+     */
+    static final class PerThread implements TrafficSink {
+        static final VarHandle EXCHANGES;
+        static final VarHandle BYTES;
+        static final VarHandle ERRORS;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                EXCHANGES = lookup.findVarHandle(PerThread.class, "exchanges", long.class);
+                BYTES = lookup.findVarHandle(PerThread.class, "bytes", long.class);
+                ERRORS = lookup.findVarHandle(PerThread.class, "errors", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final Thread thread;
+        private long exchanges;
+        private long bytes;
+        private long errors;
+
+        PerThread(Thread thread) {
+            this.thread = thread;
+        }
+
+        @Override
+        public void exchange() {
+            EXCHANGES.setOpaque(this, exchanges + 1);
+        }
+
+        @Override
+        public void written(long n) {
+            BYTES.setOpaque(this, bytes + n);
+        }
+
+        @Override
+        public void error() {
+            ERRORS.setOpaque(this, errors + 1);
         }
     }
 }
