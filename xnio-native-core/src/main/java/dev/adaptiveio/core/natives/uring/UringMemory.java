@@ -2,6 +2,7 @@ package dev.adaptiveio.core.natives.uring;
 
 import java.nio.ByteBuffer;
 
+import dev.adaptiveio.core.natives.NativeSocket;
 import io.netty.channel.unix.Buffer;
 
 /**
@@ -25,8 +26,12 @@ public final class UringMemory {
         return Buffer.memoryAddress(direct);
     }
 
-    /** Frees a direct buffer now instead of at garbage collection; it must never be touched again. */
+    /**
+     * Frees a direct buffer now instead of at garbage collection; it must never be touched again.
+     * Where the JDK's cleaner cannot be called (Java 25 frees only what Netty allocated itself),
+     * the GC frees it: callers release fds and tell listeners after this, so it must not throw.
+     */
     public static void free(ByteBuffer direct) {
-        Buffer.free(direct);
+        NativeSocket.freeDirect(direct);
     }
 }
