@@ -35,16 +35,14 @@ class LateTaskTest {
         for (int round = 0; round < ROUNDS; round++) {
             NativeXnioWorker worker = (NativeXnioWorker) xnio.createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
             NativeIoThread thread = (NativeIoThread) worker.getIoThread();
-            AtomicIntegerArray runs = new AtomicIntegerArray(MAX_TASKS);
-            AtomicInteger onLoopRuns = new AtomicInteger();
-            AtomicInteger withoutLoopRuns = new AtomicInteger();
+            Round r = new Round(thread);
             AtomicInteger queued = new AtomicInteger();
             Thread racer = new Thread(() -> {
                 int afterEnd = 0;
                 // Keep queuing through the shutdown and a while after the thread has ended.
                 while (afterEnd < 200 && queued.get() < MAX_TASKS) {
                     int id = queued.getAndIncrement();
-                    thread.execute(new Counted(id, runs, thread, onLoopRuns, withoutLoopRuns));
+                    thread.execute(r.task(id));
                     if (thread.getState() == Thread.State.TERMINATED) {
                         afterEnd++;
                     }
@@ -58,44 +56,44 @@ class LateTaskTest {
             assertEquals(Thread.State.TERMINATED, racer.getState(), "the racer finished");
             int n = queued.get();
             for (int id = 0; id < n; id++) {
-                assertEquals(1, runs.get(id), "task " + id + " of " + n + " ran once (round " + round + ")");
+                assertEquals(1, r.runs.get(id), "task " + id + " of " + n + " ran once (round " + round + ")");
             }
-            assertEquals(n, onLoopRuns.get() + withoutLoopRuns.get());
+            assertEquals(n, r.onLoop.get() + r.withoutLoop.get());
             assertThrows(RejectedExecutionException.class, () -> thread.execute(() -> { }),
                     "a plain task is refused once the thread has ended");
-            onLoop += onLoopRuns.get();
-            withoutLoop += withoutLoopRuns.get();
+            onLoop += r.onLoop.get();
+            withoutLoop += r.withoutLoop.get();
         }
         assertTrue(onLoop > 0, "some tasks ran on the loop");
         assertTrue(withoutLoop >= 200L * ROUNDS, "tasks after the end ran without the loop: " + withoutLoop);
     }
 
-    private static final class Counted implements MustRunTask {
-        private final int id;
-        private final AtomicIntegerArray runs;
-        private final NativeIoThread thread;
-        private final AtomicInteger onLoop;
-        private final AtomicInteger withoutLoop;
+    /** One round's tasks and what they counted. */
+    private static final class Round {
+        final NativeIoThread thread;
+        final AtomicIntegerArray runs = new AtomicIntegerArray(MAX_TASKS);
+        final AtomicInteger onLoop = new AtomicInteger();
+        final AtomicInteger withoutLoop = new AtomicInteger();
 
-        Counted(int id, AtomicIntegerArray runs, NativeIoThread thread, AtomicInteger onLoop, AtomicInteger withoutLoop) {
-            this.id = id;
-            this.runs = runs;
+        Round(NativeIoThread thread) {
             this.thread = thread;
-            this.onLoop = onLoop;
-            this.withoutLoop = withoutLoop;
         }
 
-        @Override
-        public void run() {
-            assertTrue(thread.inThisThread());
-            runs.incrementAndGet(id);
-            onLoop.incrementAndGet();
-        }
+        MustRunTask task(int id) {
+            return new MustRunTask() {
+                @Override
+                public void run() {
+                    assertTrue(thread.inThisThread());
+                    runs.incrementAndGet(id);
+                    onLoop.incrementAndGet();
+                }
 
-        @Override
-        public void runWithoutLoop() {
-            runs.incrementAndGet(id);
-            withoutLoop.incrementAndGet();
+                @Override
+                public void runWithoutLoop() {
+                    runs.incrementAndGet(id);
+                    withoutLoop.incrementAndGet();
+                }
+            };
         }
     }
 }

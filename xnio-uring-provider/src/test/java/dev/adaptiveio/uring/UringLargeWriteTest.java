@@ -81,15 +81,7 @@ class UringLargeWriteTest {
     }
 
     private static <T> T onThread(StreamConnection c, Callable<T> body) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        c.getIoThread().execute(() -> {
-            try {
-                result.complete(body.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result.get(10, TimeUnit.SECONDS);
+        return UringWorkers.onThread(c.getIoThread(), body);
     }
 
     /** Large buffers, direct and heap, some written gathered: the write listener runs on the I/O thread. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -75,14 +74,6 @@ class UringTimerTest {
     }
 
     private long onThread(java.util.concurrent.Callable<Long> task) throws Exception {
-        CompletableFuture<Long> result = new CompletableFuture<>();
-        thread.execute(() -> {
-            try {
-                result.complete(task.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result.get(10, TimeUnit.SECONDS);
+        return UringWorkers.onThread(thread, task);
     }
 }

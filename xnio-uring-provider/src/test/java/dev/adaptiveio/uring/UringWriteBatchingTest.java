@@ -76,15 +76,7 @@ class UringWriteBatchingTest {
     }
 
     private static <T> T onThread(StreamConnection c, Callable<T> body) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        c.getIoThread().execute(() -> {
-            try {
-                result.complete(body.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result.get(10, TimeUnit.SECONDS);
+        return UringWorkers.onThread(c.getIoThread(), body);
     }
 
     private static long submissions(StreamConnection c) throws Exception {

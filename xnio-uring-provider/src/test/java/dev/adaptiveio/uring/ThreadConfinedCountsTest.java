@@ -1,4 +1,4 @@
-package dev.adaptiveio.epoll;
+package dev.adaptiveio.uring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.adaptiveio.core.EngineId;
@@ -15,9 +14,6 @@ import dev.adaptiveio.core.conn.BufferPool;
 import dev.adaptiveio.core.conn.TrafficSink;
 import dev.adaptiveio.core.server.ServerTraffic;
 import org.junit.jupiter.api.Test;
-import org.xnio.OptionMap;
-import org.xnio.Options;
-import org.xnio.Xnio;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
 
@@ -28,11 +24,8 @@ import org.xnio.XnioWorker;
  */
 class ThreadConfinedCountsTest {
 
-    private final Xnio xnio = Xnio.getInstance("epoll", ThreadConfinedCountsTest.class.getClassLoader());
-
     @Test
     void buffersInUseAddUpAcrossThreadsAndThreadEnds() throws Exception {
-        assertEquals("epoll", xnio.getName());
         BufferPool pool = new BufferPool(1024, 16);
         XnioWorker first = worker();
         XnioIoThread io = first.getIoThread();
@@ -65,7 +58,7 @@ class ThreadConfinedCountsTest {
 
     @Test
     void trafficCountedOnTheIoThreadAddsUpWithOtherThreads() throws Exception {
-        ServerTraffic.PerEngine traffic = new ServerTraffic().of(EngineId.EPOLL);
+        ServerTraffic.PerEngine traffic = new ServerTraffic().of(EngineId.IO_URING);
         XnioWorker worker = worker();
         try {
             XnioIoThread io = worker.getIoThread();
@@ -91,8 +84,8 @@ class ThreadConfinedCountsTest {
         }
     }
 
-    private XnioWorker worker() throws Exception {
-        return xnio.createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+    private static XnioWorker worker() throws Exception {
+        return UringWorkers.create(1);
     }
 
     private static List<ByteBuffer> take(BufferPool pool, int n) {
@@ -104,14 +97,6 @@ class ThreadConfinedCountsTest {
     }
 
     private static <T> T on(XnioIoThread thread, Callable<T> task) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        thread.execute(() -> {
-            try {
-                result.complete(task.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result.get(10, TimeUnit.SECONDS);
+        return UringWorkers.onThread(thread, task);
     }
 }
