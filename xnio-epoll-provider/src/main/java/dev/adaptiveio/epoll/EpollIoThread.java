@@ -26,6 +26,9 @@ import org.xnio.channels.StreamSourceChannel;
 /** An I/O thread whose loop waits in {@code epoll_wait}. */
 public final class EpollIoThread extends NativeIoThread implements ConnectionAdopter {
 
+    /** Ready connections per send of their gathered output (see {@link #flushChunk()}). */
+    static final int FLUSH_CHUNK = 64;
+
     private EpollPoller epoll;
     /** This thread's arrays for one-buffer writes and for gathered output plus the caller's. */
     private final ByteBuffer[] singleScratch = new ByteBuffer[1];
@@ -33,6 +36,16 @@ public final class EpollIoThread extends NativeIoThread implements ConnectionAdo
 
     EpollIoThread(NativeXnioWorker worker, int number, String name, ThreadGroup group, long stackSize) {
         super(worker, number, EngineId.EPOLL, name, group, stackSize);
+    }
+
+    /**
+     * A gathered send is a {@code write} made right there: with hundreds of connections ready in
+     * one iteration, the first response would otherwise wait for all of them (at 1,024
+     * connections and a fixed rate, p99 57-111 ms and the rate missed in 3 of 5 rounds).
+     */
+    @Override
+    protected int flushChunk() {
+        return FLUSH_CHUNK;
     }
 
     @Override

@@ -36,11 +36,13 @@ import org.xnio.channels.BoundChannel;
  * timer), which dispatches ready connections; run due timers; run the ready queue and the task
  * queue until both are quiet (Undertow re-parses pipelined requests in queued tasks); then send
  * what connections gathered during the iteration ({@link FlushTarget}). Everything a connection writes in one iteration
- * can therefore leave in one system call.
+ * can therefore leave in one system call. An engine may send after every {@link #flushChunk()}
+ * ready connections instead, each chunk's queued work run first.
  */
 public abstract class NativeIoThread extends XnioIoThread {
 
     private static final int MAX_QUIET_PASSES = 256;
+
     private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final LoopOwner owner;
@@ -63,12 +65,24 @@ public abstract class NativeIoThread extends XnioIoThread {
     private boolean pollingWhileClosing;
     private final BooleanSupplier mayBlock = this::mayBlock;
     private IoPoller poller;
+    /** See {@link #flushChunk()}; set when the thread starts. */
+    private int flushChunk = Integer.MAX_VALUE;
 
     protected <W extends XnioWorker & LoopOwner> NativeIoThread(W worker, int number, EngineId engine, String name,
                                                                 ThreadGroup group, long stackSize) {
         super(worker, number, group, name, stackSize);
         this.owner = worker;
         this.engine = engine;
+    }
+
+    /**
+     * Ready connections dispatched in one iteration before what they gathered is sent (the
+     * default: all of them, at the iteration's end). An engine whose send is the system call
+     * itself may bound it, so a response does not wait for every other ready connection; each
+     * chunk's queued work (pipelined re-parses) runs before its send. Called once, when the thread starts.
+     */
+    protected int flushChunk() {
+        return Integer.MAX_VALUE;
     }
 
     /** Creates this thread's poller; called on this thread when it starts. */
@@ -96,6 +110,7 @@ public abstract class NativeIoThread extends XnioIoThread {
 
     @Override
     public final void run() {
+        flushChunk = Math.max(1, flushChunk());
         try {
             poller = createPoller();
             poller.initialize();
@@ -166,16 +181,27 @@ public abstract class NativeIoThread extends XnioIoThread {
                 } catch (Throwable t) {
                     CoreLogger.LOG.listenerFailed(t, target);
                 }
+                if ((i + 1) % flushChunk == 0 && i + 1 < n) {
+                    // A chunk of a busy iteration is done: finish the work it queued (Undertow's
+                    // pipelined re-parse) and send what it gathered, so its responses do not wait
+                    // for every other ready connection; each pipelined burst still leaves together.
+                    runTasks();
+                    flushGathered();
+                }
             }
-            Runnable task;
-            int budget = 4096;
-            while (budget-- > 0 && (task = tasks.poll()) != null) {
-                safeRun(task);
-            }
+            runTasks();
             if (tasks.isEmpty()) {
                 // Ready targets left now were re-queued because they stay ready: next iteration.
                 return;
             }
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        int budget = 4096;
+        while (budget-- > 0 && (task = tasks.poll()) != null) {
+            safeRun(task);
         }
     }
 
