@@ -22,7 +22,8 @@ import org.xnio.IoUtils;
  * The fd is registered for IN|RDHUP, edge-triggered; OUT joins only while a write has fallen
  * short ({@link OutInterest}). Suspending and resuming are flags, not system calls. Reads go
  * straight to the kernel. Writes made on the I/O thread are gathered into an
- * {@link OutboundBuffer} and leave at the end of the loop iteration in one {@code write}; a
+ * {@link OutboundBuffer} and leave at the end of the loop iteration (or of its chunk of ready
+ * connections, {@link EpollIoThread#flushChunk()}) in one {@code write}; a
  * write that would not fit is sent at once, together with what was gathered, in one
  * {@code writev}. Writes from other threads go straight out.
  * <p>
