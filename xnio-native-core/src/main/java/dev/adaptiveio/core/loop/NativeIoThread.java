@@ -42,7 +42,6 @@ import org.xnio.channels.BoundChannel;
 public abstract class NativeIoThread extends XnioIoThread {
 
     private static final int MAX_QUIET_PASSES = 256;
-
     private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final LoopOwner owner;
@@ -79,7 +78,8 @@ public abstract class NativeIoThread extends XnioIoThread {
      * Ready connections dispatched in one iteration before what they gathered is sent (the
      * default: all of them, at the iteration's end). An engine whose send is the system call
      * itself may bound it, so a response does not wait for every other ready connection; each
-     * chunk's queued work (pipelined re-parses) runs before its send. Called once, when the thread starts.
+     * chunk's queued work (pipelined re-parses) runs before its send. Called once, when the
+     * thread starts.
      */
     protected int flushChunk() {
         return Integer.MAX_VALUE;
