@@ -1,7 +1,5 @@
 package dev.adaptiveio.core.conn;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -36,8 +34,8 @@ public final class BufferPool {
     private final int stackLimit;
     private final Queue<ByteBuffer> shared;
     private final ThreadLocal<ThreadStack> stacks = ThreadLocal.withInitial(this::newStack);
-    /** Every live I/O thread's count, for {@link #inUse()}; copy on write, a thread joins once. */
-    private volatile Count[] counts = new Count[0];
+    /** Every live I/O thread's count, for {@link #inUse()}; guarded by this, a thread joins once. */
+    private Count[] counts = new Count[0];
     /** Buffers taken minus given back by other threads, and by I/O threads that have ended. */
     private final AtomicLong inUseElsewhere = new AtomicLong();
 
@@ -140,30 +138,19 @@ public final class BufferPool {
 
     /** Taken minus given back on one thread (a buffer may return on another); only it writes. */
     private static final class Count {
-        private static final VarHandle TAKEN;
-
-        static {
-            try {
-                TAKEN = MethodHandles.lookup().findVarHandle(Count.class, "taken", long.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
         final Thread owner;
-        private long taken;
+        final OwnedCounter taken = new OwnedCounter();
 
         Count(Thread owner) {
             this.owner = owner;
         }
 
         void add(int delta) {
-            // Single writer: an opaque store is atomic for a long and needs no fence.
-            TAKEN.setOpaque(this, taken + delta);
+            taken.add(delta);
         }
 
         long get() {
-            return (long) TAKEN.getOpaque(this);
+            return taken.get();
         }
     }
 }

@@ -1,7 +1,5 @@
 package dev.adaptiveio.core.server;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -9,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.adaptiveio.core.EngineId;
+import dev.adaptiveio.core.conn.OwnedCounter;
 import dev.adaptiveio.core.conn.TrafficSink;
 
 /**
@@ -60,7 +59,7 @@ public final class ServerTraffic {
         public long exchanges() {
             long n = exchanges.sum();
             for (PerThread t : threads) {
-                n += (long) PerThread.EXCHANGES.getOpaque(t);
+                n += t.exchanges.get();
             }
             return n;
         }
@@ -68,7 +67,7 @@ public final class ServerTraffic {
         public long bytesWritten() {
             long n = bytesWritten.sum();
             for (PerThread t : threads) {
-                n += (long) PerThread.BYTES.getOpaque(t);
+                n += t.bytes.get();
             }
             return n;
         }
@@ -76,7 +75,7 @@ public final class ServerTraffic {
         public long errors() {
             long n = errors.sum();
             for (PerThread t : threads) {
-                n += (long) PerThread.ERRORS.getOpaque(t);
+                n += t.errors.get();
             }
             return n;
         }
@@ -120,29 +119,13 @@ public final class ServerTraffic {
     }
 
     /**
-     * One thread's counts. Only that thread writes (an opaque store: atomic for a long, no
-     * fence), so an increment needs no read-modify-write instruction; readers use opaque loads.
+     * One thread's counts, in {@link OwnedCounter}s: only that thread writes them.
      */
     static final class PerThread implements TrafficSink {
-        static final VarHandle EXCHANGES;
-        static final VarHandle BYTES;
-        static final VarHandle ERRORS;
-
-        static {
-            try {
-                MethodHandles.Lookup lookup = MethodHandles.lookup();
-                EXCHANGES = lookup.findVarHandle(PerThread.class, "exchanges", long.class);
-                BYTES = lookup.findVarHandle(PerThread.class, "bytes", long.class);
-                ERRORS = lookup.findVarHandle(PerThread.class, "errors", long.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
         final Thread thread;
-        private long exchanges;
-        private long bytes;
-        private long errors;
+        final OwnedCounter exchanges = new OwnedCounter();
+        final OwnedCounter bytes = new OwnedCounter();
+        final OwnedCounter errors = new OwnedCounter();
 
         PerThread(Thread thread) {
             this.thread = thread;
@@ -150,17 +133,17 @@ public final class ServerTraffic {
 
         @Override
         public void exchange() {
-            EXCHANGES.setOpaque(this, exchanges + 1);
+            exchanges.add(1);
         }
 
         @Override
         public void written(long n) {
-            BYTES.setOpaque(this, bytes + n);
+            bytes.add(n);
         }
 
         @Override
         public void error() {
-            ERRORS.setOpaque(this, errors + 1);
+            errors.add(1);
         }
     }
 }
