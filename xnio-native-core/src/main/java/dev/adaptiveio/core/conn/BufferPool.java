@@ -99,7 +99,7 @@ public final class BufferPool {
     public synchronized int inUse() {
         long n = inUseElsewhere.get();
         for (Count c : counts) {
-            n += c.get();
+            n += c.taken.get();
         }
         return (int) n;
     }
@@ -113,7 +113,7 @@ public final class BufferPool {
             if (c.owner.isAlive()) {
                 kept[k++] = c;
             } else {
-                inUseElsewhere.addAndGet(c.get());
+                inUseElsewhere.addAndGet(c.taken.get());
             }
         }
         ThreadStack stack = new ThreadStack(new Count(Thread.currentThread()));
@@ -132,7 +132,7 @@ public final class BufferPool {
         }
 
         void taken(int delta) {
-            count.add(delta);
+            count.taken.add(delta);
         }
     }
 
@@ -143,14 +143,6 @@ public final class BufferPool {
 
         Count(Thread owner) {
             this.owner = owner;
-        }
-
-        void add(int delta) {
-            taken.add(delta);
-        }
-
-        long get() {
-            return taken.get();
         }
     }
 }

@@ -174,6 +174,7 @@ public abstract class NativeIoThread extends XnioIoThread {
     private void runUntilQuiet() {
         for (int pass = 0; pass < MAX_QUIET_PASSES; pass++) {
             int n = ready.size();
+            int chunkEnd = flushChunk;
             for (int i = 0; i < n; i++) {
                 ReadyTarget target = ready.poll();
                 try {
@@ -181,7 +182,8 @@ public abstract class NativeIoThread extends XnioIoThread {
                 } catch (Throwable t) {
                     CoreLogger.LOG.listenerFailed(t, target);
                 }
-                if ((i + 1) % flushChunk == 0 && i + 1 < n) {
+                if (i + 1 == chunkEnd && chunkEnd < n) {
+                    chunkEnd += flushChunk;
                     // A chunk of a busy iteration is done: finish the work it queued (Undertow's
                     // pipelined re-parse) and send what it gathered, so its responses do not wait
                     // for every other ready connection; each pipelined burst still leaves together.
