@@ -47,13 +47,13 @@ RAMP_LAYERS = [16, 48, 192, 768]
 WARMUP_REQUESTS = 60000  # per cell, see measure_cell
 WARMUP_MAX_PHASES = 4
 WARMUP_JIT_QUIET = 0.05  # share of a core the compiler threads may still use when warm-up ends
-CONTENDED = 0.05
+CONTENDED = 0.05  # share of the server's CPU used by anything else before a cell is flagged
 # Per-request counts of these go into the syscall_mix column (perf tracepoints, same window).
 MIX_SYSCALLS = ["read", "readv", "recvfrom", "recvmsg", "write", "writev", "sendto", "sendmsg", "sendfile64",
                 "splice", "pread64", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "io_uring_enter",
                 "accept", "accept4", "close", "shutdown", "futex", "statx", "openat", "setsockopt", "getsockopt",
                 # JVM housekeeping (JIT code installation, thread churn, GC), to tell it apart from I/O
-                "mprotect", "mmap", "munmap", "madvise", "gettid", "sysinfo", "sched_yield", "clock_nanosleep"]  # share of the server's CPU used by anything else before a cell is flagged  # nested: 16 -> 64 -> 256 -> 1024 -> 256 -> 64 -> 16
+                "mprotect", "mmap", "munmap", "madvise", "gettid", "sysinfo", "sched_yield", "clock_nanosleep"]
 
 UNDERTOW_PROVIDERS = ["nio", "epoll", "io_uring", "adaptive", "adaptive+transplant"]
 PEERS = ["netty-epoll", "netty-io_uring", "nginx"]
@@ -505,8 +505,8 @@ class SyscallCounter:
     def start(self, pids, seconds, outfile):
         pid_list = ",".join(str(p) for p in pids)
         if self.method == "perf":
-            cmd = ["perf", "stat", "-x", ",", "-o", str(outfile), "-e", ",".join(self.tracepoints()), "-p", pid_list,
-                   "--", "sleep", f"{seconds}"]
+            cmd = ["perf", "stat", "--per-thread", "-x", ",", "-o", str(outfile), "-e", ",".join(self.tracepoints()),
+                   "-p", pid_list, "--", "sleep", f"{seconds}"]
         elif self.method == "strace":
             cmd = ["timeout", "-s", "INT", f"{seconds}", "strace", "-c", "-f", "-o", str(outfile)]
             for p in pids:
@@ -525,7 +525,7 @@ class SyscallCounter:
         for fifo in (ctl, ack):
             fifo.unlink(missing_ok=True)
             os.mkfifo(fifo)
-        proc = subprocess.Popen(["perf", "stat", "-x", ",", "-o", str(outfile), "-D", "-1",
+        proc = subprocess.Popen(["perf", "stat", "--per-thread", "-x", ",", "-o", str(outfile), "-D", "-1",
                                  "--control", f"fifo:{ctl},{ack}", "-e", ",".join(self.tracepoints()),
                                  "-p", ",".join(str(p) for p in pids)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -549,25 +549,35 @@ class SyscallCounter:
         return self.finish(None, outfile, started=True)
 
     def finish(self, proc, outfile, started=False):
-        """(total system calls, {name: count} for the I/O calls in MIX_SYSCALLS)."""
+        """(system calls, {name: count} for the calls in MIX_SYSCALLS, the JIT compiler threads' calls).
+
+        perf counts per thread, so the compiler threads' calls (C2 parsing calls gettid by the
+        thousand: JIT work, not I/O) are left out of the first two and returned apart, as their CPU
+        is (cpu_ticks). strace cannot tell threads apart here: all of its count is the first."""
         if proc is None and not started:
-            return None, {}
+            return None, {}, None
         if proc is not None:
             proc.wait()
         text = Path(outfile).read_text() if Path(outfile).exists() else ""
         if self.method == "perf":
-            total, mix = None, {}
+            total, jit, mix = None, 0, {}
             for line in text.splitlines():
-                parts = line.split(",")
-                if len(parts) < 3 or not parts[0].isdigit():
+                # --per-thread -x,: "<comm>-<tid>,<count>,<unit>,<event>,..."; a comm may hold '-' or ','
+                m = re.match(r"^(.*)-\d+,(\d+),[^,]*,([\w:]+),", line)
+                if not m:
                     continue
-                if parts[2] == "raw_syscalls:sys_enter":
-                    total = int(parts[0])
-                elif parts[2].startswith("syscalls:sys_enter_") and int(parts[0]):
-                    mix[parts[2][len("syscalls:sys_enter_"):]] = int(parts[0])
-            return total, mix
+                comm, count, event = m.group(1), int(m.group(2)), m.group(3)
+                if event == "raw_syscalls:sys_enter":
+                    if "CompilerThre" in comm:
+                        jit += count
+                    else:
+                        total = (total or 0) + count
+                elif event.startswith("syscalls:sys_enter_") and count and "CompilerThre" not in comm:
+                    name = event[len("syscalls:sys_enter_"):]
+                    mix[name] = mix.get(name, 0) + count
+            return total, mix, jit
         m = re.search(r"^\S+\s+\S+\s+\S+\s+(\d+)\s+(?:\d+\s+)?total$", text, re.M)
-        return (int(m.group(1)) if m else None), {}
+        return (int(m.group(1)) if m else None), {}, None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -729,8 +739,8 @@ class Profiler:
 
 
 FIELDS = ["round", "server", "workload", "group", "conns", "requests", "seconds", "rps", "load_rps", "p50_ms", "p99_ms",
-          "p999_ms", "errors", "cpu_us_per_req", "server_cpu_util", "jit_cpu_util", "syscalls_per_req", "peak_rss_mb",
-          "cpu0_other_util", "cpu0_softirq_util", "cpu1_util", "warmup_phases", "syscall_mix", "engine", "note"]
+          "p999_ms", "errors", "cpu_us_per_req", "server_cpu_util", "jit_cpu_util", "syscalls_per_req",
+          "jit_syscalls_per_req", "peak_rss_mb", "cpu0_other_util", "cpu0_softirq_util", "cpu1_util", "warmup_phases", "syscall_mix", "engine", "note"]
 
 
 def measure_cell(server, wname, spec, rnd, args, counter, port):
@@ -819,14 +829,16 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
                 counter.command(window, "disable")
                 n1 = server.served()
                 finish()
-                syscalls, mix = counter.close_window(window, outfile)
+                syscalls, mix, jit_syscalls = counter.close_window(window, outfile)
                 counted = dict(requests=(n1 - n0 - server.count_overhead) if n0 is not None and n1 is not None else 0)
             else:
                 proc = counter.start(pids, args.syscall_window + 0.4, outfile)
                 counted = drive(server, spec, args.syscall_window, cell_dir, "syscalls")
-                syscalls, mix = counter.finish(proc, outfile)
+                syscalls, mix, jit_syscalls = counter.finish(proc, outfile)
             if syscalls is not None and counted["requests"]:
                 row["syscalls_per_req"] = round(syscalls / counted["requests"], 4)
+                if jit_syscalls is not None:
+                    row["jit_syscalls_per_req"] = round(jit_syscalls / counted["requests"], 4)
                 top = sorted(mix.items(), key=lambda kv: -kv[1])[:8]
                 other = max(0, syscalls - sum(count for _, count in top))  # counters can differ by a few
                 row["syscall_mix"] = " ".join(f"{name}={count / counted['requests']:.3g}"
@@ -1062,9 +1074,13 @@ def targets_table(summary, rows):
                 worst, where = v, wname
         add("no workload below 0.95x nio (keep-alive: by CPU/req)", server, worst, lambda v: v >= 0.95,
             f"worst {g(worst)}x ({where})")
-    s = get.get(("io_uring", "plaintext-c256"), {}) or get.get(("io_uring", "plaintext-c256-rate"), {})
-    add("io_uring syscalls/req at c256 <= 0.1", "io_uring", s.get("syscalls_per_req"), lambda v: v <= 0.1,
-        g(s.get("syscalls_per_req")))
+    # Judged on both c256 cells the run has: at full speed the count follows how often the load
+    # generator leaves the server idle (each wake-up is one io_uring_enter), at the fixed rate every
+    # server gets the same arrivals.
+    for wname in [w for w in ("plaintext-c256", "plaintext-c256-rate") if ("io_uring", w) in get] or ["plaintext-c256"]:
+        s = get.get(("io_uring", wname), {})
+        add(f"{wname}: io_uring syscalls/req <= 0.1", "io_uring", s.get("syscalls_per_req"), lambda v: v <= 0.1,
+            g(s.get("syscalls_per_req")))
     # adaptive within 1.05x of the better engine in every cell, within each round
     for wname in sorted(present, key=list(WORKLOADS).index):
         if ("adaptive", wname) not in get or WORKLOADS[wname]["kind"] == "ramp":
