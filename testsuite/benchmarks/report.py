@@ -152,12 +152,12 @@ def main():
     if bars(summary, "cpu_us_per_req", "server CPU µs per request", "Server CPU per request, every workload",
             args.out / name, args.mode):
         made.append(name)
-    name = f"{args.mode}-rps-vs-nio.png"
     name = f"{args.mode}-cpu-per-request-fixed-rate.png"
     if lines_vs_connections(summary, "cpu_us_per_req", "server CPU µs per request (median, min-max)",
                             "Keep-alive at a fixed request rate (h2load --h1 --rps): server CPU per request",
                             args.out / name, args.mode, group="plaintext-rate"):
         made.append(name)
+    name = f"{args.mode}-rps-vs-nio.png"
     if bars([r for r in summary if not r["group"].startswith("plaintext")], "rps_vs_nio", "requests/s relative to nio (same round)",
             "Throughput vs Undertow on nio, server-bound workloads", args.out / name, args.mode, ref_line=1.0):
         made.append(name)
