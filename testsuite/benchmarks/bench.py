@@ -45,8 +45,8 @@ PLAIN_CONNS = [1, 16, 64, 256, 1024]
 RATE_CONNS = {1: 6000, 16: 25000, 256: 35000, 1024: 35000}
 RAMP_LAYERS = [16, 48, 192, 768]
 WARMUP_REQUESTS = 60000  # per cell, see measure_cell
-WARMUP_MAX_PHASES = 4
-WARMUP_JIT_QUIET = 0.05  # share of a core the compiler threads may still use when warm-up ends
+WARMUP_MAX_SECONDS = 30  # a warm-up ends by then whatever the JIT does (noted in the row)
+WARMUP_JIT_QUIET = 0.05  # share of a core the compiler threads may use in warm-up's last second
 CONTENDED = 0.05  # share of the server's CPU used by anything else before a cell is flagged
 # Per-request counts of these go into the syscall_mix column (perf tracepoints, same window).
 MIX_SYSCALLS = ["read", "readv", "recvfrom", "recvmsg", "write", "writev", "sendto", "sendmsg", "sendfile64",
@@ -655,22 +655,78 @@ def parse_h2load(proc, logfile=None):
     return result
 
 
+class LoadRun:
+    """One running load generator. Calling it waits for the end and returns requests, seconds,
+    errors and latencies as the generator saw them; stop() ends it early, its figures unread."""
+
+    def __init__(self, proc, parse):
+        self.proc, self.parse = proc, parse
+
+    def __call__(self):
+        return self.parse(self.proc)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+
+
 def start_load(server, spec, seconds, cell_dir, tag):
-    """Starts one load phase of `seconds` (wrk or h2load); returns a function that waits for it
-    and returns requests, seconds, errors and latencies as the load generator saw them."""
+    """Starts one load phase of `seconds` (wrk or h2load) as a LoadRun."""
     if spec["kind"] == "wrk":
-        proc = wrk(server, spec, seconds)
-        return lambda: parse_wrk(proc)
+        return LoadRun(wrk(server, spec, seconds), parse_wrk)
     if spec["kind"] == "pipeline":
         # wrk records one latency per 16-request batch and its coordinated-omission correction
         # assumes one request per round trip, which corrupts its percentiles: report none.
-        proc = wrk(server, spec, seconds)
-        return lambda: dict(parse_wrk(proc), p50_ms=None, p99_ms=None, p999_ms=None)
+        return LoadRun(wrk(server, spec, seconds), lambda proc: dict(parse_wrk(proc), p50_ms=None, p99_ms=None,
+                                                                      p999_ms=None))
     if spec["kind"] in ("h2load", "rate"):
         log_file = cell_dir / f"h2load-{tag}.log" if tag == "measure" else None
         proc = (h2load if spec["kind"] == "h2load" else h2load_rate)(server, spec, seconds, log_file)
-        return lambda: parse_h2load(proc, log_file)
+        return LoadRun(proc, lambda proc: parse_h2load(proc, log_file))
     raise ValueError(spec["kind"])
+
+
+def warm_up(server, spec, args, cell_dir, pids):
+    """One continuous load run, ended once the server has served its warm-up requests, at least
+    --warmup seconds have passed and its JIT compiler threads used less than WARMUP_JIT_QUIET of
+    a core in the last second; at WARMUP_MAX_SECONDS at the latest. Returns (seconds, the JIT's
+    share of a core in the last second).
+
+    One run rather than phases of fresh connections: every new load run compiles its own set-up
+    and teardown paths again for a few seconds, so phases never looked quiet (every JVM row of the
+    2026-12-07 targets run hit the old cap of four), and adaptive compiles its second engine's
+    path for 5-10 s after it switches. A server without a request counter gets --warmup seconds."""
+    # The ramp warms up at its bottom layer only, so the adaptive controller meets the ramp the way
+    # a fresh server does (below its thresholds, on its start engine) and must follow it.
+    warm = dict(spec, kind="wrk", conns=RAMP_LAYERS[0]) if spec["kind"] == "ramp" else spec
+    wanted = spec.get("warmup_requests", WARMUP_REQUESTS)
+    n0 = server.served()
+    if n0 is None:
+        drive(server, warm, args.warmup, cell_dir, "warmup")
+        return args.warmup, None
+    load = start_load(server, warm, WARMUP_MAX_SECONDS + 2, cell_dir, "warmup")
+    start = time.monotonic()
+    jit_share = None
+    try:
+        while True:
+            j0, w0 = cpu_ticks(pids)[1], time.monotonic()
+            time.sleep(1)
+            jit_share = (cpu_ticks(pids)[1] - j0) / CLK_TCK / (time.monotonic() - w0)
+            elapsed = time.monotonic() - start
+            served = (server.served() or n0) - n0
+            if load.proc.poll() is not None:
+                break  # the generator ended (it failed, or the server stopped answering)
+            if elapsed >= WARMUP_MAX_SECONDS or (
+                    elapsed >= args.warmup and served >= wanted and jit_share < WARMUP_JIT_QUIET):
+                break
+    finally:
+        load.stop()
+    return round(time.monotonic() - start, 1), round(jit_share, 3)
 
 
 def drive(server, spec, seconds, cell_dir, tag):
@@ -740,7 +796,7 @@ class Profiler:
 
 FIELDS = ["round", "server", "workload", "group", "conns", "requests", "seconds", "rps", "load_rps", "p50_ms", "p99_ms",
           "p999_ms", "errors", "cpu_us_per_req", "server_cpu_util", "jit_cpu_util", "syscalls_per_req",
-          "jit_syscalls_per_req", "peak_rss_mb", "cpu0_other_util", "cpu0_softirq_util", "cpu1_util", "warmup_phases", "syscall_mix", "engine", "note"]
+          "jit_syscalls_per_req", "peak_rss_mb", "cpu0_other_util", "cpu0_softirq_util", "cpu1_util", "warmup_s", "syscall_mix", "engine", "note"]
 
 
 def measure_cell(server, wname, spec, rnd, args, counter, port):
@@ -751,20 +807,11 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
         server.start(port, spec, cell_dir / "server.log")
         scale = 7 if spec["kind"] == "ramp" else 1
         # Warm up by work done and until the JIT is quiet, not by time alone: compilation steals the
-        # server's only core from the measured run (adaptive compiles its second engine's path only
-        # once it switches, mid warm-up). The JVM servers' compiler threads are read from /proc.
-        wanted = spec.get("warmup_requests", WARMUP_REQUESTS)
+        # server's only core from the measured run. The JVM servers' compiler threads are read from /proc.
         pids = server.pids()
-        for attempt in range(WARMUP_MAX_PHASES):
-            # The ramp warms up at its bottom layer only, so the adaptive controller meets the ramp the way
-            # a fresh server does (below its thresholds, on its start engine) and must follow it.
-            warm = dict(spec, kind="wrk", conns=RAMP_LAYERS[0]) if spec["kind"] == "ramp" else spec
-            j0, w0 = cpu_ticks(pids)[1], time.monotonic()
-            served = drive(server, warm, args.warmup if scale == 1 else 7, cell_dir, "warmup")["requests"]
-            jit_share = (cpu_ticks(pids)[1] - j0) / CLK_TCK / max(0.1, time.monotonic() - w0)
-            if served >= wanted and jit_share < WARMUP_JIT_QUIET:
-                break
-        row["warmup_phases"] = attempt + 1
+        row["warmup_s"], warm_jit = warm_up(server, spec, args, cell_dir, pids)
+        if warm_jit is not None and warm_jit >= WARMUP_JIT_QUIET:
+            add_note(row, f"JIT still compiling after {WARMUP_MAX_SECONDS} s of warm-up ({warm_jit:.0%} of a core)")
         steady = spec["kind"] != "ramp" and server.served() is not None
         if steady:
             # Count inside a window of a longer run (server-side request counter, /proc at both
