@@ -695,7 +695,7 @@ def warm_up(server, spec, args, cell_dir, pids):
     """One continuous load run, ended once the server has served its warm-up requests, at least
     --warmup seconds have passed and its JIT compiler threads used less than WARMUP_JIT_QUIET of
     a core in the last second; at WARMUP_MAX_SECONDS at the latest. Returns (seconds, the JIT's
-    share of a core in the last second).
+    share of a core in the last second if the warm-up ended before the JIT was quiet, else None).
 
     One run rather than phases of fresh connections: every new load run compiles its own set-up
     and teardown paths again for a few seconds, so phases never looked quiet (every JVM row of the
@@ -711,7 +711,7 @@ def warm_up(server, spec, args, cell_dir, pids):
         return args.warmup, None
     load = start_load(server, warm, WARMUP_MAX_SECONDS + 2, cell_dir, "warmup")
     start = time.monotonic()
-    jit_share = None
+    compiling = None
     try:
         while True:
             j0, w0 = cpu_ticks(pids)[1], time.monotonic()
@@ -719,14 +719,15 @@ def warm_up(server, spec, args, cell_dir, pids):
             jit_share = (cpu_ticks(pids)[1] - j0) / CLK_TCK / (time.monotonic() - w0)
             elapsed = time.monotonic() - start
             served = (server.served() or n0) - n0
-            if load.proc.poll() is not None:
-                break  # the generator ended (it failed, or the server stopped answering)
-            if elapsed >= WARMUP_MAX_SECONDS or (
-                    elapsed >= args.warmup and served >= wanted and jit_share < WARMUP_JIT_QUIET):
+            if elapsed >= args.warmup and served >= wanted and jit_share < WARMUP_JIT_QUIET:
+                break
+            if elapsed >= WARMUP_MAX_SECONDS or load.proc.poll() is not None:
+                # out of time, or the generator ended (it failed, or the server stopped answering)
+                compiling = jit_share if jit_share >= WARMUP_JIT_QUIET else None
                 break
     finally:
         load.stop()
-    return round(time.monotonic() - start, 1), round(jit_share, 3)
+    return round(time.monotonic() - start, 1), compiling
 
 
 def drive(server, spec, seconds, cell_dir, tag):
@@ -809,9 +810,9 @@ def measure_cell(server, wname, spec, rnd, args, counter, port):
         # Warm up by work done and until the JIT is quiet, not by time alone: compilation steals the
         # server's only core from the measured run. The JVM servers' compiler threads are read from /proc.
         pids = server.pids()
-        row["warmup_s"], warm_jit = warm_up(server, spec, args, cell_dir, pids)
-        if warm_jit is not None and warm_jit >= WARMUP_JIT_QUIET:
-            add_note(row, f"JIT still compiling after {WARMUP_MAX_SECONDS} s of warm-up ({warm_jit:.0%} of a core)")
+        row["warmup_s"], compiling = warm_up(server, spec, args, cell_dir, pids)
+        if compiling is not None:
+            add_note(row, f"JIT still compiling after {row['warmup_s']} s of warm-up ({compiling:.0%} of a core)")
         steady = spec["kind"] != "ramp" and server.served() is not None
         if steady:
             # Count inside a window of a longer run (server-side request counter, /proc at both
