@@ -697,8 +697,8 @@ def warm_up(server, spec, args, cell_dir, pids):
     a core in the last second; at WARMUP_MAX_SECONDS at the latest. Returns (seconds, the JIT's
     share of a core in the last second if the warm-up ended before the JIT was quiet, else None).
 
-    One run rather than phases of fresh connections: every new load run compiles its own set-up
-    and teardown paths again for a few seconds, so phases never looked quiet (every JVM row of the
+    One run rather than phases of fresh connections: every new load run set off more compiling
+    (its connections' set-up and teardown) for a few seconds, so phases never looked quiet (every JVM row of the
     2026-12-07 targets run hit the old cap of four), and adaptive compiles its second engine's
     path for 5-10 s after it switches. A server without a request counter gets --warmup seconds."""
     # The ramp warms up at its bottom layer only, so the adaptive controller meets the ramp the way
