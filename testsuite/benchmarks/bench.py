@@ -72,16 +72,17 @@ def server_order(name):
 ONLY = {"adaptive+transplant": {"plaintext-c256", "pipelined-c256", "ramp-16-1024-16"}}
 
 MODES = {
-    # About 8 s per cell on an idle machine: under 5 minutes with all seven servers; a development
-    # check, not a result (add workloads with --workloads).
+    # About 20 s per cell on an idle machine (the warm-up waits for the JIT): 10 minutes with all
+    # eight servers; a development check, not a result (add workloads with --workloads).
     "quick": dict(rounds=1, warmup=2, lead=1, duration=3, syscall_window=1, ramp_step=1,
                   workloads=["plaintext-c256", "plaintext-c1024", "pipelined-c256", "h2c-c64"]),
-    # About 14 s per cell, 282 cells: 65-70 minutes on an idle 2-core machine.
-    # The issue-13 target cells, 5 rounds in a shuffled server order (about 45 minutes for four servers).
+    # The issue-13 target cells, 5 rounds in a shuffled server order: about 20 s per cell, 85 minutes
+    # for five servers on an idle 2-core machine.
     "targets": dict(rounds=5, warmup=2, lead=1, duration=4, syscall_window=1, ramp_step=3, shuffle=True,
                     workloads=["plaintext-c1-rate", "plaintext-c16-rate", "plaintext-c256-rate",
                                "plaintext-c1024-rate", "plaintext-c256", "plaintext-c1024", "pipelined-c256",
                                "h2c-c64", "1m-c16", "static-c64"]),
+    # Every workload, 3 rounds: about 280 cells, 95 minutes or more.
     "full": dict(rounds=3, warmup=2, lead=1, duration=4, syscall_window=1, ramp_step=3,
                  workloads=None),  # None = every workload
 }

@@ -3,7 +3,7 @@
 # benchmark servers, runs every server x workload in interleaved rounds, writes CSV, plots and
 # the results block of docs/benchmarks.md.
 #
-#   testsuite/benchmarks/run.sh                 # quick mode (< 5 min, development check)
+#   testsuite/benchmarks/run.sh                 # quick mode (about 10 min, development check)
 #   testsuite/benchmarks/run.sh --full          # full mode (3 rounds, every workload)
 #   testsuite/benchmarks/run.sh --install --full   # first `mvn install` the providers (fresh clone)
 #   testsuite/benchmarks/run.sh --targets --servers nio,epoll,io_uring,adaptive,nginx
