@@ -32,9 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
-import org.xnio.Options;
 import org.xnio.StreamConnection;
-import org.xnio.Xnio;
 import org.xnio.channels.AcceptingChannel;
 
 /**
@@ -50,9 +48,7 @@ class DetachAdoptTest {
 
     @BeforeEach
     void start() throws Exception {
-        Xnio xnio = Xnio.getInstance("epoll", DetachAdoptTest.class.getClassLoader());
-        assertEquals("epoll", xnio.getName());
-        worker = (NativeXnioWorker) xnio.createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 2));
+        worker = EpollWorkers.create(2);
         server = worker.createStreamConnectionServer(new InetSocketAddress("127.0.0.1", 0), ch -> {
             try {
                 StreamConnection c = ch.accept();

@@ -24,9 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
-import org.xnio.Options;
 import org.xnio.StreamConnection;
-import org.xnio.Xnio;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
@@ -60,10 +58,8 @@ class EpollChunkedFlushTest {
 
     @BeforeEach
     void start() throws Exception {
-        Xnio xnio = Xnio.getInstance("epoll", EpollChunkedFlushTest.class.getClassLoader());
-        assertEquals("epoll", xnio.getName());
         // one I/O thread, so every connection is ready in the same loop
-        worker = xnio.createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        worker = EpollWorkers.create(1);
     }
 
     @AfterEach

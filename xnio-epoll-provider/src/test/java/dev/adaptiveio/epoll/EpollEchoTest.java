@@ -18,9 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
-import org.xnio.Options;
 import org.xnio.StreamConnection;
-import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
 import org.xnio.conduits.ConduitStreamSinkChannel;
@@ -32,9 +30,7 @@ class EpollEchoTest {
 
     @BeforeEach
     void start() throws Exception {
-        Xnio xnio = Xnio.getInstance("epoll", EpollEchoTest.class.getClassLoader());
-        assertEquals("epoll", xnio.getName());
-        worker = xnio.createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 2));
+        worker = EpollWorkers.create(2);
     }
 
     @AfterEach

@@ -13,9 +13,6 @@ import dev.adaptiveio.core.loop.MustRunTask;
 import dev.adaptiveio.core.loop.NativeIoThread;
 import dev.adaptiveio.core.worker.NativeXnioWorker;
 import org.junit.jupiter.api.Test;
-import org.xnio.OptionMap;
-import org.xnio.Options;
-import org.xnio.Xnio;
 
 /**
  * Tasks that must not be lost (an fd's close) race the end of their I/O thread: each runs exactly
@@ -28,12 +25,10 @@ class LateTaskTest {
 
     @Test
     void mustRunTasksQueuedAroundTheEndRunExactlyOnce() throws Exception {
-        Xnio xnio = Xnio.getInstance("epoll", LateTaskTest.class.getClassLoader());
-        assertEquals("epoll", xnio.getName());
         long onLoop = 0;
         long withoutLoop = 0;
         for (int round = 0; round < ROUNDS; round++) {
-            NativeXnioWorker worker = (NativeXnioWorker) xnio.createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+            NativeXnioWorker worker = EpollWorkers.create(1);
             NativeIoThread thread = (NativeIoThread) worker.getIoThread();
             Round r = new Round(thread);
             AtomicInteger queued = new AtomicInteger();

@@ -23,9 +23,7 @@ import org.xnio.ChannelPipe;
 import org.xnio.IoUtils;
 import org.xnio.LocalSocketAddress;
 import org.xnio.OptionMap;
-import org.xnio.Options;
 import org.xnio.StreamConnection;
-import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
 import org.xnio.channels.MulticastMessageChannel;
@@ -39,9 +37,7 @@ class NonTcpFeaturesTest {
 
     @BeforeEach
     void start() throws Exception {
-        Xnio xnio = Xnio.getInstance("epoll", NonTcpFeaturesTest.class.getClassLoader());
-        assertEquals("epoll", xnio.getName());
-        worker = xnio.createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        worker = EpollWorkers.create(1);
     }
 
     @AfterEach
