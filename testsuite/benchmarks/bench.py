@@ -433,6 +433,11 @@ def cpu_ticks(pids):
     return sum(busy for busy, jit in ticks), sum(jit for busy, jit in ticks)
 
 
+def is_compiler_thread(comm):
+    """A JIT compiler thread by its name ("C2 CompilerThre", truncated to 15 characters by Linux)."""
+    return "CompilerThre" in comm
+
+
 def _thread_ticks(pids):
     out = []
     for pid in pids:
@@ -444,7 +449,7 @@ def _thread_ticks(pids):
             comm = text[text.index("(") + 1:text.rindex(")")]
             fields = text.rsplit(")", 1)[1].split()
             ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-            out.append((0, ticks) if "CompilerThre" in comm else (ticks, 0))
+            out.append((0, ticks) if is_compiler_thread(comm) else (ticks, 0))
     return out
 
 
@@ -568,12 +573,13 @@ class SyscallCounter:
                 if not m:
                     continue
                 comm, count, event = m.group(1), int(m.group(2)), m.group(3)
+                compiler = is_compiler_thread(comm)
                 if event == "raw_syscalls:sys_enter":
-                    if "CompilerThre" in comm:
+                    if compiler:
                         jit += count
                     else:
                         total = (total or 0) + count
-                elif event.startswith("syscalls:sys_enter_") and count and "CompilerThre" not in comm:
+                elif event.startswith("syscalls:sys_enter_") and count and not compiler:
                     name = event[len("syscalls:sys_enter_"):]
                     mix[name] = mix.get(name, 0) + count
             return total, mix, jit
@@ -713,12 +719,14 @@ def warm_up(server, spec, args, cell_dir, pids):
     load = start_load(server, warm, WARMUP_MAX_SECONDS + 2, cell_dir, "warmup")
     start = time.monotonic()
     compiling = None
+    j0, w0 = cpu_ticks(pids)[1], start
     try:
         while True:
-            j0, w0 = cpu_ticks(pids)[1], time.monotonic()
             time.sleep(1)
-            jit_share = (cpu_ticks(pids)[1] - j0) / CLK_TCK / (time.monotonic() - w0)
-            elapsed = time.monotonic() - start
+            j1, w1 = cpu_ticks(pids)[1], time.monotonic()
+            jit_share = (j1 - j0) / CLK_TCK / (w1 - w0)
+            j0, w0 = j1, w1
+            elapsed = w1 - start
             served = (server.served() or n0) - n0
             if elapsed >= args.warmup and served >= wanted and jit_share < WARMUP_JIT_QUIET:
                 break
