@@ -1156,9 +1156,10 @@ def targets_table(summary, rows):
     for c in (256, 1024):
         wname = keepalive(c)
         for server in ("epoll", "io_uring"):
-            v = round_ratios(rows, server, wname, "cpu_us_per_req", ("nginx",))
-            if v is not None:
-                lines.append(f"| (reference) {wname}: CPU/req vs nginx | {server} | {g(v)}x | |")
+            for peer in PEERS:
+                v = round_ratios(rows, server, wname, "cpu_us_per_req", (peer,))
+                if v is not None:
+                    lines.append(f"| (reference) {wname}: CPU/req vs {peer} | {server} | {g(v)}x | |")
     return "\n".join(lines)
 
 
