@@ -18,6 +18,8 @@ import csv
 import re
 from pathlib import Path
 
+from bench import WORKLOADS
+
 # Innermost match wins; order matters only among prefixes of one another.
 OWNERS = [
     ("dev/adaptiveio/benchmarks/", "benchmark handler"),
@@ -29,6 +31,8 @@ OWNERS = [
     ("io/netty/", "Netty"),
 ]
 HOST_CHECK = "io/undertow/server/handlers/HostHeaderHandler"
+# The thread frame (async-profiler's `threads` option) of an I/O thread: ours, or Netty's event loop.
+IO_THREAD = re.compile(r"I/O|EventLoop")
 COLUMNS = ["kernel", "Undertow: Host header regex", "Undertow", "provider", "Netty natives (shaded)", "XNIO",
            "JDK NIO", "Netty", "benchmark handler", "JVM"]
 
@@ -52,12 +56,21 @@ def split(collapsed, io_thread_only):
         if not stack or not count.isdigit():
             continue
         frames = stack.split(";")
-        if frames[0].startswith("[") and (io_thread_only and not re.search(r"I/O|EventLoop", frames[0])):
+        thread = frames.pop(0) if frames[0].startswith("[") else None
+        if io_thread_only and thread and not IO_THREAD.search(thread):
             continue  # another thread of the server: JIT compiler, GC, VM thread
-        frames = frames[1:] if frames[0].startswith("[") else frames
         total += int(count)
         shares[owner_of(frames)] += int(count)
     return shares, total
+
+
+def cell_of(name):
+    """(round, server, workload) of a cell directory named r<round>-<server>-<workload>, else None."""
+    for workload in WORKLOADS:
+        m = re.fullmatch(r"r(\d+)-(.+)-" + re.escape(workload), name)
+        if m:
+            return m.group(1), m.group(2), workload
+    return None
 
 
 def main():
@@ -74,13 +87,13 @@ def main():
     print("| server | workload | CPU us/req | " + " | ".join(COLUMNS) + " |")
     print("|---|---|---|" + "---|" * len(COLUMNS))
     for cell in args.cells:
-        m = re.fullmatch(r"r(\d+)-(.+?)-((?:plaintext|pipelined|h2c|1m|16k|static|churn)[\w-]*)", cell.name)
+        key = cell_of(cell.name)
         collapsed = cell / "profile-cpu.collapsed"
-        if not m or not collapsed.exists():
+        if key is None or not collapsed.exists():
             print(f"<!-- skipped {cell}: not a profiled cell -->")
             continue
-        rnd, server, workload = m.groups()
-        us = cpu.get((rnd, server, workload))
+        rnd, server, workload = key
+        us = cpu.get(key)
         if us is None:
             print(f"<!-- skipped {cell}: no CPU per request in {args.rounds} -->")
             continue
