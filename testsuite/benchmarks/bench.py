@@ -82,6 +82,10 @@ MODES = {
                     workloads=["plaintext-c1-rate", "plaintext-c16-rate", "plaintext-c256-rate",
                                "plaintext-c1024-rate", "plaintext-c256", "plaintext-c1024", "pipelined-c256",
                                "h2c-c64", "1m-c16", "static-c64"]),
+    # Paired windows (measure_paired) for the cells whose targets sit within a few per cent: 30
+    # passes, fresh servers every 10. About 4.5 s per window: 11 minutes per cell for five servers.
+    "paired": dict(rounds=30, warmup=2, lead=1, duration=3, syscall_window=1, ramp_step=3, shuffle=True,
+                   paired=True, restart_every=10, workloads=["plaintext-c256-rate", "plaintext-c1024-rate"]),
     # Every workload, 3 rounds: about 280 cells, 95 minutes or more.
     "full": dict(rounds=3, warmup=2, lead=1, duration=4, syscall_window=1, ramp_step=3,
                  workloads=None),  # None = every workload
@@ -809,123 +813,210 @@ FIELDS = ["round", "server", "workload", "group", "conns", "requests", "seconds"
           "jit_syscalls_per_req", "peak_rss_mb", "cpu0_other_util", "cpu0_softirq_util", "cpu1_util", "warmup_s", "syscall_mix", "engine", "note"]
 
 
-def measure_cell(server, wname, spec, rnd, args, counter, port):
+def new_row(server, wname, spec, rnd):
+    return dict(round=rnd, server=server.name, workload=wname, group=spec["group"], conns=spec["conns"], note="")
+
+
+def cell_dir_of(args, rnd, server, wname):
     cell_dir = args.work / "cells" / f"r{rnd}-{server.name.replace('+', '_')}-{wname}"
     cell_dir.mkdir(parents=True, exist_ok=True)
-    row = dict(round=rnd, server=server.name, workload=wname, group=spec["group"], conns=spec["conns"], note="")
+    return cell_dir
+
+
+def start_and_warm(server, spec, args, cell_dir, row, port):
+    """Starts the server and warms it up; the warm-up's length (and a JIT still busy) go into row."""
+    server.start(port, spec, cell_dir / "server.log")
+    # Warm up by work done and until the JIT is quiet, not by time alone: compilation steals the
+    # server's only core from the measured run. The JVM servers' compiler threads are read from /proc.
+    row["warmup_s"], compiling = warm_up(server, spec, args, cell_dir, server.pids())
+    if compiling is not None:
+        add_note(row, f"JIT still compiling after {row['warmup_s']} s of warm-up ({compiling:.0%} of a core)")
+
+
+def measure_cell(server, wname, spec, rnd, args, counter, port):
+    """One fresh server for one cell: start, warm up, measure, stop."""
+    cell_dir = cell_dir_of(args, rnd, server, wname)
+    row = new_row(server, wname, spec, rnd)
     try:
-        server.start(port, spec, cell_dir / "server.log")
-        scale = 7 if spec["kind"] == "ramp" else 1
-        # Warm up by work done and until the JIT is quiet, not by time alone: compilation steals the
-        # server's only core from the measured run. The JVM servers' compiler threads are read from /proc.
-        pids = server.pids()
-        row["warmup_s"], compiling = warm_up(server, spec, args, cell_dir, pids)
-        if compiling is not None:
-            add_note(row, f"JIT still compiling after {row['warmup_s']} s of warm-up ({compiling:.0%} of a core)")
-        steady = spec["kind"] != "ramp" and server.served() is not None
-        if steady:
-            # Count inside a window of a longer run (server-side request counter, /proc at both
-            # ends), so opening the connections stays outside the measured window.
-            finish = start_load(server, spec, args.lead + args.duration + 1, cell_dir, "measure")
-            time.sleep(args.lead)
-            n0 = server.served()
-            (t0, j0), c0, w0 = cpu_ticks(pids), cpu_times(), time.monotonic()
-            time.sleep(args.duration)
-            n1 = server.served()
-            (t1, j1), c1, w1 = cpu_ticks(pids), cpu_times(), time.monotonic()
-            row["engine"] = server.engines()
-            load = finish()
-            if n0 is None or n1 is None:
-                raise RuntimeError("the server stopped answering /count during the measured run")
-            result = dict(load, requests=n1 - n0 - server.count_overhead, seconds=w1 - w0)
-            row["load_rps"] = round(load["requests"] / load["seconds"], 1) if load["seconds"] else ""
-        else:
-            (t0, j0), c0 = cpu_ticks(pids), cpu_times()
-            seconds = args.duration if scale == 1 else 7 * args.ramp_step
-            top = {}
-            if spec["kind"] == "ramp":
-                # the top of the ramp (all layers connected) is the middle of its fourth step
-                peek = threading.Timer(3.5 * args.ramp_step, lambda: top.update(engine=server.engines()))
-                peek.start()
-            result = drive(server, spec, seconds, cell_dir, "measure")
-            if top.get("engine"):
-                row["engine"] = f"top: {top['engine']}; end: {server.engines()}"
-            (t1, j1), c1 = cpu_ticks(pids), cpu_times()
-            row["load_rps"] = round(result["requests"] / result["seconds"], 1) if result["seconds"] else ""
-        if not server.alive():
-            raise RuntimeError("server died during the measured run")
-        rps = result["requests"] / result["seconds"] if result["seconds"] else 0
-        if not result["requests"]:
-            result.update(p50_ms=None, p99_ms=None, p999_ms=None)
-        cpu_us = (t1 - t0) * 1e6 / CLK_TCK
-        row.update(requests=result["requests"], seconds=round(result["seconds"], 3), rps=round(rps, 1),
-                   p50_ms=fmt(result["p50_ms"]), p99_ms=fmt(result["p99_ms"]), p999_ms=fmt(result["p999_ms"]),
-                   errors=result["errors"],
-                   cpu_us_per_req=round(cpu_us / result["requests"], 3) if result["requests"] else "",
-                   server_cpu_util=round(cpu_us / 1e6 / result["seconds"], 3) if result["seconds"] else "",
-                   jit_cpu_util=round((j1 - j0) / CLK_TCK / result["seconds"], 3) if result["seconds"] else "")
-        busy0, total0 = (c1[SERVER_CPU][i] - c0[SERVER_CPU][i] for i in (0, 1))
-        busy1, total1 = (c1[LOAD_CPU][i] - c0[LOAD_CPU][i] for i in (0, 1))
-        row["cpu0_softirq_util"] = round((c1[SERVER_CPU][2] - c0[SERVER_CPU][2]) / total0, 3) if total0 else ""
-        # CPU 0 time not spent by the server: other processes (or the server's threads elsewhere)
-        row["cpu0_other_util"] = round(max(0, busy0 - (t1 - t0) - (j1 - j0)) / total0, 3) if total0 else ""
-        row["cpu1_util"] = round(busy1 / total1, 3) if total1 else ""
-        if row["cpu0_other_util"] != "" and row["cpu0_other_util"] > CONTENDED:
-            add_note(row, f"contended: other processes used {row['cpu0_other_util']:.0%} of the server's CPU")
-        if spec["kind"] != "ramp" and counter.method:
-            outfile = cell_dir / "syscalls.txt"
-            if steady and counter.method == "perf":
-                window = counter.open_window(pids, outfile)
-                finish = start_load(server, spec, args.lead + args.syscall_window + 1, cell_dir, "syscalls")
-                time.sleep(args.lead)
-                # enable, count, wait, disable, count: both counts lag their edge by one /count
-                # round trip, so the request window has the length of the syscall window
-                counter.command(window, "enable")
-                n0 = server.served()
-                time.sleep(args.syscall_window)
-                counter.command(window, "disable")
-                n1 = server.served()
-                finish()
-                syscalls, mix, jit_syscalls = counter.close_window(window, outfile)
-                counted = dict(requests=(n1 - n0 - server.count_overhead) if n0 is not None and n1 is not None else 0)
-            else:
-                proc = counter.start(pids, args.syscall_window + 0.4, outfile)
-                counted = drive(server, spec, args.syscall_window, cell_dir, "syscalls")
-                syscalls, mix, jit_syscalls = counter.finish(proc, outfile)
-            if syscalls is not None and counted["requests"]:
-                row["syscalls_per_req"] = round(syscalls / counted["requests"], 4)
-                if jit_syscalls is not None:
-                    row["jit_syscalls_per_req"] = round(jit_syscalls / counted["requests"], 4)
-                top = sorted(mix.items(), key=lambda kv: -kv[1])[:8]
-                other = max(0, syscalls - sum(count for _, count in top))  # counters can differ by a few
-                row["syscall_mix"] = " ".join(f"{name}={count / counted['requests']:.3g}"
-                                              for name, count in top + [("other", other)])
-            elif syscalls is None:
-                add_note(row, "syscall count failed")
-            else:
-                add_note(row, "no request completed in the syscall window")
-            if counter.method != "perf":
-                add_note(row, "syscalls via strace")
-        if args.profiler and server.jvm and spec["kind"] != "ramp":
-            svg = args.profiler.window(server, dict(spec, name=wname), cell_dir, args.duration,
-                                       f"{server.name}, {wname}, {args.profiler.event} (round {rnd}, commit "
-                                       f"{run(['git', '-C', str(REPO), 'rev-parse', '--short', 'HEAD']).stdout.strip()})")
-            log(f"  flame graph {svg}")
-        row["peak_rss_mb"] = round(peak_rss_kb(pids) / 1024, 1)
-        if result["errors"]:
-            add_note(row, f"{result['errors']} load errors")
-        if spec["kind"] == "rate":
-            rate = spec.get("rate_override") or spec["rate"]
-            if rps < 0.9 * rate:
-                # the server (or the load generator) fell behind: it did other work than its peers
-                add_note(row, f"fixed rate not reached ({rps:.0f} of {rate} req/s)")
+        start_and_warm(server, spec, args, cell_dir, row, port)
+        measure_window(server, wname, spec, rnd, args, counter, cell_dir, row)
     except Unavailable:
         raise
     except Exception as e:  # a failed cell is recorded, not hidden
-        row["note"] = f"FAILED: {str(e)[:200]}".replace("\n", " ")
-        log(f"  {server.name} {wname}: {row['note']}")
+        fail(row, server, wname, e)
     finally:
         server.stop()
+    return check_log(cell_dir, row)
+
+
+def measure_paired(servers, wname, spec, args, counter, order, machine, on_row):
+    """Paired windows: the cell's servers run side by side (each pinned to the server CPU, each on
+    its own port, idle while another is measured), and every pass measures one window of each in a
+    new shuffled order, so each ratio compares windows seconds apart. On this VM a server's CPU per
+    request moves 10-20 % from one window to the next and drifts over minutes; rounds of fresh
+    servers put minutes between the windows they compare. Fresh servers every --restart-every passes
+    sample the JIT's different outcomes from one start to the next. System calls are counted in the
+    first pass after each start. Rows carry the pass number as their round."""
+    rows = []
+    first = 1
+    while first <= args.rounds:
+        last = min(args.rounds, first + args.restart_every - 1)
+        live, port = [], args.port
+        try:
+            for server in servers:
+                if server.name in ONLY and wname not in ONLY[server.name] and not args.every_cell:
+                    continue
+                port = free_port(port)
+                row = new_row(server, wname, spec, first)
+                cell_dir = cell_dir_of(args, first, server, wname)
+                try:
+                    start_and_warm(server, spec, args, cell_dir, row, port)
+                    live.append((server, cell_dir, row.get("warmup_s"), row["note"]))
+                except Unavailable:
+                    raise
+                except Exception as e:
+                    fail(row, server, wname, e)
+                    server.stop()
+                    rows.append(on_row(check_log(cell_dir, row)))
+                port += 2
+            for rnd in range(first, last + 1):
+                order.shuffle(live)
+                machine["orders"].append(f"r{rnd} {wname}: " + ",".join(x[0].name for x in live))
+                for server, cell_dir, warmup_s, warm_note in live:
+                    row = new_row(server, wname, spec, rnd)
+                    row["warmup_s"], row["note"] = warmup_s, (warm_note if rnd == first else "")
+                    try:
+                        if not server.alive():
+                            raise RuntimeError("server is no longer running")
+                        measure_window(server, wname, spec, rnd, args, counter, cell_dir, row,
+                                       syscalls=rnd == first, profile=rnd == last)
+                    except Exception as e:
+                        fail(row, server, wname, e)
+                    rows.append(on_row(row))
+        finally:
+            for server, *_ in live:
+                server.stop()
+        for server, cell_dir, *_ in live:
+            errors = check_log(cell_dir, {"note": ""})["note"]
+            if errors:
+                for row in rows:
+                    if row["server"] == server.name and first <= row["round"] <= last:
+                        add_note(row, errors)
+        first = last + 1
+    return rows
+
+
+def fail(row, server, wname, e):
+    row["note"] = f"FAILED: {str(e)[:200]}".replace("\n", " ")
+    log(f"  {server.name} {wname}: {row['note']}")
+
+
+def measure_window(server, wname, spec, rnd, args, counter, cell_dir, row, syscalls=True, profile=True):
+    """Measures a started, warmed-up server once into row: load, CPU, then (optionally) the syscall
+    window and a profile window."""
+    scale = 7 if spec["kind"] == "ramp" else 1
+    pids = server.pids()
+    steady = spec["kind"] != "ramp" and server.served() is not None
+    if steady:
+        # Count inside a window of a longer run (server-side request counter, /proc at both
+        # ends), so opening the connections stays outside the measured window.
+        finish = start_load(server, spec, args.lead + args.duration + 1, cell_dir, "measure")
+        time.sleep(args.lead)
+        n0 = server.served()
+        (t0, j0), c0, w0 = cpu_ticks(pids), cpu_times(), time.monotonic()
+        time.sleep(args.duration)
+        n1 = server.served()
+        (t1, j1), c1, w1 = cpu_ticks(pids), cpu_times(), time.monotonic()
+        row["engine"] = server.engines()
+        load = finish()
+        if n0 is None or n1 is None:
+            raise RuntimeError("the server stopped answering /count during the measured run")
+        result = dict(load, requests=n1 - n0 - server.count_overhead, seconds=w1 - w0)
+        row["load_rps"] = round(load["requests"] / load["seconds"], 1) if load["seconds"] else ""
+    else:
+        (t0, j0), c0 = cpu_ticks(pids), cpu_times()
+        seconds = args.duration if scale == 1 else 7 * args.ramp_step
+        top = {}
+        if spec["kind"] == "ramp":
+            # the top of the ramp (all layers connected) is the middle of its fourth step
+            peek = threading.Timer(3.5 * args.ramp_step, lambda: top.update(engine=server.engines()))
+            peek.start()
+        result = drive(server, spec, seconds, cell_dir, "measure")
+        if top.get("engine"):
+            row["engine"] = f"top: {top['engine']}; end: {server.engines()}"
+        (t1, j1), c1 = cpu_ticks(pids), cpu_times()
+        row["load_rps"] = round(result["requests"] / result["seconds"], 1) if result["seconds"] else ""
+    if not server.alive():
+        raise RuntimeError("server died during the measured run")
+    rps = result["requests"] / result["seconds"] if result["seconds"] else 0
+    if not result["requests"]:
+        result.update(p50_ms=None, p99_ms=None, p999_ms=None)
+    cpu_us = (t1 - t0) * 1e6 / CLK_TCK
+    row.update(requests=result["requests"], seconds=round(result["seconds"], 3), rps=round(rps, 1),
+               p50_ms=fmt(result["p50_ms"]), p99_ms=fmt(result["p99_ms"]), p999_ms=fmt(result["p999_ms"]),
+               errors=result["errors"],
+               cpu_us_per_req=round(cpu_us / result["requests"], 3) if result["requests"] else "",
+               server_cpu_util=round(cpu_us / 1e6 / result["seconds"], 3) if result["seconds"] else "",
+               jit_cpu_util=round((j1 - j0) / CLK_TCK / result["seconds"], 3) if result["seconds"] else "")
+    busy0, total0 = (c1[SERVER_CPU][i] - c0[SERVER_CPU][i] for i in (0, 1))
+    busy1, total1 = (c1[LOAD_CPU][i] - c0[LOAD_CPU][i] for i in (0, 1))
+    row["cpu0_softirq_util"] = round((c1[SERVER_CPU][2] - c0[SERVER_CPU][2]) / total0, 3) if total0 else ""
+    # CPU 0 time not spent by the server: other processes (or the server's threads elsewhere)
+    row["cpu0_other_util"] = round(max(0, busy0 - (t1 - t0) - (j1 - j0)) / total0, 3) if total0 else ""
+    row["cpu1_util"] = round(busy1 / total1, 3) if total1 else ""
+    if row["cpu0_other_util"] != "" and row["cpu0_other_util"] > CONTENDED:
+        add_note(row, f"contended: other processes used {row['cpu0_other_util']:.0%} of the server's CPU")
+    if syscalls and spec["kind"] != "ramp" and counter.method:
+        outfile = cell_dir / "syscalls.txt"
+        if steady and counter.method == "perf":
+            window = counter.open_window(pids, outfile)
+            finish = start_load(server, spec, args.lead + args.syscall_window + 1, cell_dir, "syscalls")
+            time.sleep(args.lead)
+            # enable, count, wait, disable, count: both counts lag their edge by one /count
+            # round trip, so the request window has the length of the syscall window
+            counter.command(window, "enable")
+            n0 = server.served()
+            time.sleep(args.syscall_window)
+            counter.command(window, "disable")
+            n1 = server.served()
+            finish()
+            syscalls, mix, jit_syscalls = counter.close_window(window, outfile)
+            counted = dict(requests=(n1 - n0 - server.count_overhead) if n0 is not None and n1 is not None else 0)
+        else:
+            proc = counter.start(pids, args.syscall_window + 0.4, outfile)
+            counted = drive(server, spec, args.syscall_window, cell_dir, "syscalls")
+            syscalls, mix, jit_syscalls = counter.finish(proc, outfile)
+        if syscalls is not None and counted["requests"]:
+            row["syscalls_per_req"] = round(syscalls / counted["requests"], 4)
+            if jit_syscalls is not None:
+                row["jit_syscalls_per_req"] = round(jit_syscalls / counted["requests"], 4)
+            top = sorted(mix.items(), key=lambda kv: -kv[1])[:8]
+            other = max(0, syscalls - sum(count for _, count in top))  # counters can differ by a few
+            row["syscall_mix"] = " ".join(f"{name}={count / counted['requests']:.3g}"
+                                          for name, count in top + [("other", other)])
+        elif syscalls is None:
+            add_note(row, "syscall count failed")
+        else:
+            add_note(row, "no request completed in the syscall window")
+        if counter.method != "perf":
+            add_note(row, "syscalls via strace")
+    if profile and args.profiler and server.jvm and spec["kind"] != "ramp":
+        svg = args.profiler.window(server, dict(spec, name=wname), cell_dir, args.duration,
+                                   f"{server.name}, {wname}, {args.profiler.event} (round {rnd}, commit "
+                                   f"{run(['git', '-C', str(REPO), 'rev-parse', '--short', 'HEAD']).stdout.strip()})")
+        log(f"  flame graph {svg}")
+    row["peak_rss_mb"] = round(peak_rss_kb(pids) / 1024, 1)
+    if result["errors"]:
+        add_note(row, f"{result['errors']} load errors")
+    if spec["kind"] == "rate":
+        rate = spec.get("rate_override") or spec["rate"]
+        if rps < 0.9 * rate:
+            # the server (or the load generator) fell behind: it did other work than its peers
+            add_note(row, f"fixed rate not reached ({rps:.0f} of {rate} req/s)")
+
+
+def check_log(cell_dir, row):
+    """After the server stopped: a linkage error skips the server; other errors go into the row's note."""
     linkage = re.search(r"java\.lang\.(?:NoSuchMethodError|NoSuchFieldError|NoClassDefFoundError|AbstractMethodError|"
                         r"IncompatibleClassChangeError|LinkageError)[^\n]*",
                         Path(cell_dir / "server.log").read_text(errors="replace"))
@@ -976,6 +1067,20 @@ def med_range(values):
     return statistics.median(values), min(values), max(values)
 
 
+CI_MIN_ROUNDS = 10  # below this a bootstrap interval of the median says little
+
+
+def median_ci(values, level=0.95, resamples=2000):
+    """Bootstrap interval of the median (fixed seed: the same rows give the same interval), or None
+    with fewer than CI_MIN_ROUNDS values."""
+    if len(values) < CI_MIN_ROUNDS:
+        return None
+    rng = random.Random(13)
+    meds = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(resamples))
+    cut = int(resamples * (1 - level) / 2)
+    return meds[cut], meds[-cut - 1]
+
+
 def summarize(rows):
     by_cell = {}
     for r in rows:
@@ -1003,6 +1108,8 @@ def summarize(rows):
                     ratios.append(num(r[field]) / num(base[field]))
             m, lo, hi = med_range(ratios)
             s[f"{tag}_vs_nio"], s[f"{tag}_vs_nio_min"], s[f"{tag}_vs_nio_max"] = m, lo, hi
+            ci = median_ci(ratios)
+            s[f"{tag}_vs_nio_ci_lo"], s[f"{tag}_vs_nio_ci_hi"] = ci if ci else (None, None)
         notes = sorted({part for r in rows if r["server"] == server and r["workload"] == wname and r.get("note")
                         for part in r["note"].split("; ") if not part.startswith("contended")})
         contended = [r for r in mine if (num(r.get("cpu0_other_util")) or 0) > CONTENDED]
@@ -1021,7 +1128,8 @@ def summarize(rows):
 SUMMARY_FIELDS = ["server", "workload", "group", "conns", "rounds",
                   "rps", "rps_min", "rps_max", "rps_vs_nio", "rps_vs_nio_min", "rps_vs_nio_max",
                   "cpu_us_per_req", "cpu_us_per_req_min", "cpu_us_per_req_max",
-                  "cpu_vs_nio", "cpu_vs_nio_min", "cpu_vs_nio_max",
+                  "cpu_vs_nio", "cpu_vs_nio_min", "cpu_vs_nio_max", "cpu_vs_nio_ci_lo", "cpu_vs_nio_ci_hi",
+                  "rps_vs_nio_ci_lo", "rps_vs_nio_ci_hi",
                   "p50_ms", "p99_ms", "p99_ms_min", "p99_ms_max", "p99_vs_nio", "p999_ms",
                   "syscalls_per_req", "syscalls_per_req_min", "syscalls_per_req_max", "syscalls_vs_nio",
                   "peak_rss_mb", "jit_cpu_util", "cpu0_other_util", "cpu0_other_util_max", "syscall_mix", "engine", "notes"]
@@ -1048,6 +1156,8 @@ def markdown_table(summary):
         m, lo, hi = s.get(f), s.get(f + "_min"), s.get(f + "_max")
         if m is None:
             return "n/a"
+        if s.get(f + "_ci_lo") is not None:
+            return f"{g(m, d)} [{g(s[f + '_ci_lo'], d)}-{g(s[f + '_ci_hi'], d)}]"
         return g(m, d) if s["rounds"] <= 1 or lo == hi else f"{g(m, d)} ({g(lo, d)}-{g(hi, d)})"
 
     lines = ["| workload | server | req/s | vs nio | CPU µs/req | CPU vs nio | p50 ms | p99 ms | p99.9 ms "
@@ -1064,8 +1174,8 @@ def markdown_table(summary):
 CPU_JUDGED = ("plaintext", "plaintext-rate")  # keep-alive is bound by the load generator: judge CPU per request
 
 
-def round_ratios(rows, server, wname, field, bases):
-    """Median over rounds of server/min(bases) for `field`, each ratio taken within its round."""
+def round_ratio_list(rows, server, wname, field, bases):
+    """server/min(bases) for `field` in every round that has both."""
     by_round = {}
     for r in rows:
         if r["workload"] == wname:
@@ -1076,7 +1186,7 @@ def round_ratios(rows, server, wname, field, bases):
         base = [cells[b] for b in bases if cells.get(b)]
         if mine is not None and base:
             ratios.append(mine / min(base))
-    return statistics.median(ratios) if ratios else None
+    return ratios
 
 
 def targets_table(summary, rows):
@@ -1093,11 +1203,20 @@ def targets_table(summary, rows):
         caveat.append("contended machine")
     suffix = f" (indicative: {', '.join(caveat)})" if caveat else ""
 
-    def add(target, server, value, ok, fmt_value):
+    def add(target, server, value, ok, fmt_value, ci=None):
+        """With an interval (CI_MIN_ROUNDS or more rounds) the verdict is the interval's: met or missed
+        only when both ends agree."""
         if value is None:
             lines.append(f"| {target} | {server} | not measured | n/a |")
-        else:
+        elif ci is None or ci[0] is None:
             lines.append(f"| {target} | {server} | {fmt_value} | {'met' if ok(value) else 'MISSED'}{suffix} |")
+        else:
+            verdict = "met" if ok(ci[0]) and ok(ci[1]) else "MISSED" if not ok(ci[0]) and not ok(ci[1]) \
+                else "undecided (the 95 % interval straddles the target)"
+            lines.append(f"| {target} | {server} | {fmt_value} [95 % CI {g(ci[0])}-{g(ci[1])}] | {verdict}{suffix} |")
+
+    def ci(s, tag):
+        return s.get(f"{tag}_vs_nio_ci_lo"), s.get(f"{tag}_vs_nio_ci_hi")
 
     def keepalive(c):
         """The fixed-rate cell when the run has it, else the full-speed one."""
@@ -1108,15 +1227,15 @@ def targets_table(summary, rows):
             limit = 0.85 if server == "io_uring" else 0.95
             s = get.get((server, keepalive(c)), {})
             add(f"{keepalive(c)}: CPU/req <= {limit}x nio", server, s.get("cpu_vs_nio"),
-                lambda v, limit=limit: v <= limit, f"{g(s.get('cpu_vs_nio'))}x")
+                lambda v, limit=limit: v <= limit, f"{g(s.get('cpu_vs_nio'))}x", ci(s, "cpu"))
         for c in (1, 16):
             s = get.get((server, keepalive(c)), {})
             add(f"{keepalive(c)}: CPU/req <= 1.0x nio", server, s.get("cpu_vs_nio"), lambda v: v <= 1.0,
-                f"{g(s.get('cpu_vs_nio'))}x")
+                f"{g(s.get('cpu_vs_nio'))}x", ci(s, "cpu"))
         for wname, limit in (("1m-c16", 1.0), ("static-c64", 1.0), ("pipelined-c256", 3.0), ("h2c-c64", 2.0)):
             s = get.get((server, wname), {})
             add(f"{wname}: req/s >= {limit:g}x nio", server, s.get("rps_vs_nio"), lambda v, limit=limit: v >= limit,
-                f"{g(s.get('rps_vs_nio'))}x")
+                f"{g(s.get('rps_vs_nio'))}x", ci(s, "rps"))
         s = get.get((server, "plaintext-c1024"), {})
         add("p99 at 1024 connections <= nio", server, s.get("p99_vs_nio"), lambda v: v <= 1.0,
             f"{g(s.get('p99_vs_nio'))}x")
@@ -1144,22 +1263,28 @@ def targets_table(summary, rows):
             continue
         cpu = WORKLOADS[wname]["group"] in CPU_JUDGED
         if cpu:
-            v = round_ratios(rows, "adaptive", wname, "cpu_us_per_req", ("epoll", "io_uring"))
+            ratios = round_ratio_list(rows, "adaptive", wname, "cpu_us_per_req", ("epoll", "io_uring"))
+            v = statistics.median(ratios) if ratios else None
             add(f"{wname}: adaptive CPU/req <= 1.05x the better engine", "adaptive", v, lambda v: v <= 1.05,
-                f"{g(v)}x")
+                f"{g(v)}x", median_ci(ratios))
         else:
             # throughput: adaptive / max(engines) >= 1/1.05, i.e. min(engines)/adaptive on the inverse
             inv = [dict(r, rps=(1 / num(r["rps"]) if num(r.get("rps")) else None)) for r in rows if r["workload"] == wname]
-            v = round_ratios(inv, "adaptive", wname, "rps", ("epoll", "io_uring"))
+            ratios = round_ratio_list(inv, "adaptive", wname, "rps", ("epoll", "io_uring"))
+            v = statistics.median(ratios) if ratios else None
+            band = median_ci(ratios)
             add(f"{wname}: adaptive req/s >= the better engine / 1.05", "adaptive", v and 1 / v,
-                lambda v: v >= 1 / 1.05, f"{g(1 / v) if v else ''}x")
+                lambda v: v >= 1 / 1.05, f"{g(1 / v) if v else ''}x", band and (1 / band[1], 1 / band[0]))
     for c in (256, 1024):
         wname = keepalive(c)
         for server in ("epoll", "io_uring"):
             for peer in PEERS:
-                v = round_ratios(rows, server, wname, "cpu_us_per_req", (peer,))
-                if v is not None:
-                    lines.append(f"| (reference) {wname}: CPU/req vs {peer} | {server} | {g(v)}x | |")
+                ratios = round_ratio_list(rows, server, wname, "cpu_us_per_req", (peer,))
+                if ratios:
+                    band = median_ci(ratios)
+                    shown = f" [95 % CI {g(band[0])}-{g(band[1])}]" if band else ""
+                    lines.append(f"| (reference) {wname}: CPU/req vs {peer} | {server} | "
+                                 f"{g(statistics.median(ratios))}x{shown} | |")
     return "\n".join(lines)
 
 
@@ -1190,6 +1315,7 @@ def machine_info(args, counter):
         "mode": args.mode, "rounds": args.rounds, "shuffle_seed": args.seed if args.shuffle else None, "warmup_s": args.warmup, "lead_s": args.lead,
         "duration_s": args.duration,
         "syscall_window_s": args.syscall_window, "ramp_step_s": args.ramp_step,
+        "paired_restart_every": args.restart_every if args.paired else None,
     }
 
 
@@ -1227,6 +1353,11 @@ def main():
                    help="after each JVM cell's measured window, profile one more window with async-profiler and "
                         "write <out>/flame-<mode>-<server>-<workload>-<event>.svg (the last round's stays)")
     p.add_argument("--rate", type=int, help="total requests/s of every fixed-rate cell (default: per cell, RATE_CONNS)")
+    p.add_argument("--paired", action=argparse.BooleanOptionalAction, default=None,
+                   help="paired windows: a cell's servers run side by side and each round (pass) measures one "
+                        "window of each, in a shuffled order (default: on in paired mode); see measure_paired")
+    p.add_argument("--restart-every", type=int,
+                   help="with --paired: fresh servers every N passes (default: the mode's, else never)")
     args = p.parse_args()
     mode = MODES[args.mode]
     version = re.search(r'version "(\d+)', run([args.java, "-version"]).stdout)
@@ -1239,6 +1370,12 @@ def main():
             setattr(args, key, mode[key])
     if args.shuffle is None:
         args.shuffle = mode.get("shuffle", False)
+    if args.paired is None:
+        args.paired = mode.get("paired", False)
+    if args.restart_every is None:
+        args.restart_every = mode.get("restart_every", args.rounds)
+    if args.restart_every < 1:
+        sys.exit("--restart-every must be at least 1")
     if args.seed is None:
         args.seed = int(time.time())
     if args.workloads == "all" or (args.workloads is None and mode["workloads"] is None):
@@ -1324,6 +1461,28 @@ def main():
     started = time.time()
     order = random.Random(args.seed)
     machine["orders"] = []
+    if args.paired:
+        for wname in names:
+            spec = dict(WORKLOADS[wname])
+            if spec["kind"] == "ramp":
+                sys.exit("a ramp cannot run paired: its load changes during the window")
+            if args.rate and spec["kind"] == "rate":
+                spec["rate_override"] = args.rate
+
+            def on_row(row, wname=wname):
+                rows.append(row)
+                checkpoint(args, rows, machine, servers, skipped, started)
+                log(f"r{row['round']} {wname:24s} {row['server']:20s} rps={row.get('rps', '')} "
+                    f"cpu_us/req={row.get('cpu_us_per_req', '')} syscalls/req={row.get('syscalls_per_req', '')} "
+                    f"{row.get('engine', '')} {row['note']}")
+                return row
+            try:
+                measure_paired([s for s in servers if s.name not in skipped], wname, spec, args, counter,
+                               order, machine, on_row)
+            except Unavailable as e:
+                sys.exit(f"a server did not start: {e}")
+        write_outputs(args, rows, checkpoint(args, rows, machine, servers, skipped, started))
+        return
     for rnd in range(1, args.rounds + 1):
         for wname in names:
             spec = dict(WORKLOADS[wname])
@@ -1377,10 +1536,15 @@ def write_outputs(args, rows, machine):
     write_csv(f"{prefix}-summary.csv", SUMMARY_FIELDS, summary)
     Path(f"{prefix}-machine.json").write_text(json.dumps(machine, indent=2) + "\n")
     lead = f"lead {machine['lead_s']} s, " if machine.get("lead_s") is not None else ""
-    md = [f"Mode **{args.mode}**: {args.rounds} round(s), warm-up {args.warmup} s, {lead}measured window {args.duration} s, "
+    restart = machine.get("paired_restart_every")
+    how = (f"{args.rounds} passes of paired windows (a cell's servers side by side, one window of each per pass "
+           f"in a shuffled order, fresh servers every {restart} passes)" if restart else f"{args.rounds} round(s)")
+    md = [f"Mode **{args.mode}**: {how}, warm-up {args.warmup} s, {lead}measured window {args.duration} s, "
           f"syscall window {args.syscall_window} s per cell; run took {round(elapsed / 60, 1)} min on "
           f"{machine['date_utc']} (commit {machine['git_commit']}). Cells show the median, with min-max over "
-          f"rounds when there is more than one; ratios are computed within each round, then the median taken.",
+          f"rounds when there is more than one; ratios are computed within each round, then the median taken; "
+          f"from {CI_MIN_ROUNDS} rounds on, a ratio shows its 95 % bootstrap interval [in brackets] instead of "
+          f"min-max, and a target's verdict is the interval's.",
           "",
           f"Machine: {machine['cpu']} ({machine['hypervisor']} guest), kernel {machine['kernel']}, "
           f"{machine['jdk']}, {machine['wrk']}, {machine['h2load']}, {machine['nginx']}; syscalls counted with "

@@ -8,6 +8,9 @@
 #   testsuite/benchmarks/run.sh --install --full   # first `mvn install` the providers (fresh clone)
 #   testsuite/benchmarks/run.sh --targets --servers nio,epoll,io_uring,adaptive,nginx
 #                                               # issue 13's target cells: fixed-rate keep-alive, 5 shuffled rounds
+#   testsuite/benchmarks/run.sh --paired --servers nio,epoll,io_uring,netty-io_uring
+#                                               # the fixed-rate cells at 256 and 1024 connections in 30 passes of
+#                                               # paired windows (servers side by side), with 95 % intervals
 #   testsuite/benchmarks/run.sh --transplant-ramp  # issue 6: transplant against route-new-only (transplant_ramp.py)
 #
 # Anything else is passed to bench.py (see `bench.py --help`), e.g.
@@ -25,6 +28,7 @@ for arg in "$@"; do
     --quick) MODE=quick ;;
     --full) MODE=full ;;
     --targets) MODE=targets ;;
+    --paired) MODE=paired ;;
     --install) INSTALL=true ;;
     --transplant-ramp) SCRIPT=transplant_ramp.py ;;
     *) PASS+=("$arg") ;;
