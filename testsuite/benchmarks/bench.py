@@ -880,7 +880,8 @@ def measure_paired(servers, wname, spec, args, counter, order, machine, on_row):
                     rows.append(on_row(check_log(cell_dir, row)))
                 port += 2
             for rnd in range(first, last + 1):
-                order.shuffle(live)
+                if args.shuffle:
+                    order.shuffle(live)
                 machine["orders"].append(f"r{rnd} {wname}: " + ",".join(x[0].name for x in live))
                 for server, cell_dir, warmup_s, warm_note in live:
                     row = new_row(server, wname, spec, rnd)
