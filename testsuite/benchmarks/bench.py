@@ -856,7 +856,8 @@ def measure_paired(servers, wname, spec, args, counter, order, machine, on_row):
     request moves 10-20 % from one window to the next and drifts over minutes; rounds of fresh
     servers put minutes between the windows they compare. Fresh servers every --restart-every passes
     sample the JIT's different outcomes from one start to the next. System calls are counted in the
-    first pass after each start. Rows carry the pass number as their round."""
+    first pass after each start. Rows carry the pass number as their round and go to on_row as
+    they are measured."""
     rows = []
     first = 1
     while first <= args.rounds:
@@ -904,7 +905,6 @@ def measure_paired(servers, wname, spec, args, counter, order, machine, on_row):
                     if row["server"] == server.name and first <= row["round"] <= last:
                         add_note(row, errors)
         first = last + 1
-    return rows
 
 
 def fail(row, server, wname, e):
@@ -1083,9 +1083,6 @@ def median_ci(values, level=0.95, resamples=2000):
 
 
 def summarize(rows):
-    by_cell = {}
-    for r in rows:
-        by_cell.setdefault((r["workload"], r["round"]), {})[r["server"]] = r
     out = []
     keys = sorted({(r["server"], r["workload"]) for r in rows},
                   key=lambda k: (list(WORKLOADS).index(k[1]), server_order(k[0])))
@@ -1102,14 +1099,8 @@ def summarize(rows):
             s[field + "_max"] = hi
         for field, tag in (("rps", "rps"), ("cpu_us_per_req", "cpu"), ("p99_ms", "p99"),
                            ("syscalls_per_req", "syscalls")):
-            ratios = []
-            for r in mine:
-                base = by_cell.get((wname, r["round"]), {}).get("nio")
-                if base and num(base.get(field)) and num(r.get(field)) is not None:
-                    ratios.append(num(r[field]) / num(base[field]))
-            m, lo, hi = med_range(ratios)
+            m, lo, hi, ci = ratio_stats(rows, server, wname, field, ("nio",))
             s[f"{tag}_vs_nio"], s[f"{tag}_vs_nio_min"], s[f"{tag}_vs_nio_max"] = m, lo, hi
-            ci = median_ci(ratios)
             s[f"{tag}_vs_nio_ci_lo"], s[f"{tag}_vs_nio_ci_hi"] = ci if ci else (None, None)
         notes = sorted({part for r in rows if r["server"] == server and r["workload"] == wname and r.get("note")
                         for part in r["note"].split("; ") if not part.startswith("contended")})
@@ -1190,6 +1181,13 @@ def round_ratio_list(rows, server, wname, field, bases):
     return ratios
 
 
+def ratio_stats(rows, server, wname, field, bases):
+    """The within-round ratios server/min(bases): median, min, max (None without any) and the 95 %
+    interval of the median (None below CI_MIN_ROUNDS)."""
+    ratios = round_ratio_list(rows, server, wname, field, bases)
+    return (*med_range(ratios), median_ci(ratios))
+
+
 def targets_table(summary, rows):
     """Issue 13's targets, evaluated from this run (every ratio within its round, then the median)."""
     get = {(s["server"], s["workload"]): s for s in summary}
@@ -1264,28 +1262,23 @@ def targets_table(summary, rows):
             continue
         cpu = WORKLOADS[wname]["group"] in CPU_JUDGED
         if cpu:
-            ratios = round_ratio_list(rows, "adaptive", wname, "cpu_us_per_req", ("epoll", "io_uring"))
-            v = statistics.median(ratios) if ratios else None
+            v, _, _, band = ratio_stats(rows, "adaptive", wname, "cpu_us_per_req", ("epoll", "io_uring"))
             add(f"{wname}: adaptive CPU/req <= 1.05x the better engine", "adaptive", v, lambda v: v <= 1.05,
-                f"{g(v)}x", median_ci(ratios))
+                f"{g(v)}x", band)
         else:
             # throughput: adaptive / max(engines) >= 1/1.05, i.e. min(engines)/adaptive on the inverse
             inv = [dict(r, rps=(1 / num(r["rps"]) if num(r.get("rps")) else None)) for r in rows if r["workload"] == wname]
-            ratios = round_ratio_list(inv, "adaptive", wname, "rps", ("epoll", "io_uring"))
-            v = statistics.median(ratios) if ratios else None
-            band = median_ci(ratios)
+            v, _, _, band = ratio_stats(inv, "adaptive", wname, "rps", ("epoll", "io_uring"))
             add(f"{wname}: adaptive req/s >= the better engine / 1.05", "adaptive", v and 1 / v,
                 lambda v: v >= 1 / 1.05, f"{g(1 / v) if v else ''}x", band and (1 / band[1], 1 / band[0]))
     for c in (256, 1024):
         wname = keepalive(c)
         for server in ("epoll", "io_uring"):
             for peer in PEERS:
-                ratios = round_ratio_list(rows, server, wname, "cpu_us_per_req", (peer,))
-                if ratios:
-                    band = median_ci(ratios)
+                v, _, _, band = ratio_stats(rows, server, wname, "cpu_us_per_req", (peer,))
+                if v is not None:
                     shown = f" [95 % CI {g(band[0])}-{g(band[1])}]" if band else ""
-                    lines.append(f"| (reference) {wname}: CPU/req vs {peer} | {server} | "
-                                 f"{g(statistics.median(ratios))}x{shown} | |")
+                    lines.append(f"| (reference) {wname}: CPU/req vs {peer} | {server} | {g(v)}x{shown} | |")
     return "\n".join(lines)
 
 
